@@ -1,0 +1,21 @@
+//go:build mage
+
+// Magefile builds the Grafana plugin backend with the SDK's build targets
+// (`mage -v build:linux`). plugin.json lives at the top level of the
+// repository, the single source of truth for the plugin's id and executable.
+package main
+
+import (
+	// mage:import
+	build "github.com/grafana/grafana-plugin-sdk-go/build"
+)
+
+func init() {
+	build.SetBeforeBuildCallback(func(cfg build.Config) (build.Config, error) {
+		cfg.PluginJSONPath = "."
+		return cfg, nil
+	})
+}
+
+// Default builds the backend for every platform Grafana supports.
+var Default = build.BuildAll

@@ -1,0 +1,55 @@
+# liftgate build and test entry points. `make demo` runs the main job on the
+# embedded store; `make test` runs every test the project has (CI calls it).
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+FUZZTIME  ?= 5s
+# Two cores: keep package-level parallelism modest so DuckDB and the
+# simulations do not starve each other.
+GOTESTFLAGS ?= -p 2 -timeout 20m
+
+.PHONY: all build test test-go vet fuzz-brief boundaries demo example bench clean
+
+all: build
+
+build: $(BIN)/liftgate
+
+$(BIN)/liftgate: FORCE
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./cmd/liftgate
+
+FORCE:
+
+vet:
+	$(GO) vet ./...
+
+test-go:
+	$(GO) test $(GOTESTFLAGS) ./...
+
+# Every fuzz target runs briefly on top of its seed corpus (which `go test`
+# already ran); a crash fails the build and leaves the input in testdata/fuzz.
+fuzz-brief:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz-brief.sh
+
+boundaries:
+	./scripts/check-boundaries.sh
+
+test: vet boundaries test-go fuzz-brief
+
+# The main job on the embedded default: generate the example events, load
+# them into DuckDB and analyze the example plan.
+example: build
+	$(GO) run ./examples/generate -out examples/data/checkout-v2.ndjson
+	$(BIN)/liftgate validate examples/checkout-v2.yaml
+	rm -f examples/data/checkout-v2.duckdb examples/data/checkout-v2.duckdb.wal
+	$(BIN)/liftgate import --db examples/data/checkout-v2.duckdb examples/data/checkout-v2.ndjson
+	$(BIN)/liftgate analyze --plan examples/checkout-v2.yaml --db examples/data/checkout-v2.duckdb --at 2026-11-04T00:00:00Z
+
+demo: example
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
+
+clean:
+	rm -rf $(BIN) examples/data/*.duckdb examples/data/*.wal
