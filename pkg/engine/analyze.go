@@ -10,6 +10,7 @@ import (
 	"github.com/liftgate/liftgate/pkg/events"
 	"github.com/liftgate/liftgate/pkg/plan"
 	"github.com/liftgate/liftgate/pkg/stats"
+	"github.com/liftgate/liftgate/pkg/telemetry"
 )
 
 // Options tune one evaluation.
@@ -22,6 +23,22 @@ type Options struct {
 	Segment string
 	// IncludeSums adds the per-stage sufficient statistics to each result.
 	IncludeSums bool
+	// Trace, when set, is told how long each source query took (for
+	// `liftgate analyze --timings` and the exporter's duration metrics).
+	Trace func(source, op string, d time.Duration)
+	// Telemetry is where prometheus metrics, the telemetry traffic check and
+	// deployment markers are read; nil leaves them insufficient_data.
+	Telemetry telemetry.Source
+}
+
+// traced runs one source query and reports its duration to opts.Trace.
+func traced[T any](opts Options, source, op string, q func() (T, error)) (T, error) {
+	start := time.Now()
+	v, err := q()
+	if opts.Trace != nil {
+		opts.Trace(source, op, time.Since(start))
+	}
+	return v, err
 }
 
 // SourceError says which source failed, so a slow or broken store is named.
@@ -58,7 +75,7 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 		Results:     []MetricResult{},
 	}
 
-	counts, err := src.Exposures(ctx, scope)
+	counts, err := traced(opts, src.Name(), "exposures", func() (events.ExposureCounts, error) { return src.Exposures(ctx, scope) })
 	if err != nil {
 		return nil, &SourceError{Source: src.Name(), Op: "exposures", Err: err}
 	}
@@ -70,18 +87,19 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 	res.ExcludedUnits = counts.MultiArmUnits
 	res.UnknownArmUnits = counts.UnknownArmUnits
 
+	res.Traffic = checkTraffic(ctx, p, scope, opts)
 	var overall []int
 	segmentFamilies := map[string][]int{}
 	for _, m := range p.Metrics {
 		if !isEventMetric(m) {
-			rs := telemetryResults(ctx, p, m, schedule, scope, opts)
+			rs := telemetryResults(ctx, p, m, schedule, scope, opts, res.Traffic)
 			for _, r := range rs {
 				overall = append(overall, len(res.Results))
 				res.Results = append(res.Results, r)
 			}
 			continue
 		}
-		rows, err := src.MetricSums(ctx, scope, storeMetric(m))
+		rows, err := traced(opts, src.Name(), "metric "+m.Name, func() ([]events.GroupSums, error) { return src.MetricSums(ctx, scope, storeMetric(m)) })
 		if err != nil {
 			return nil, &SourceError{Source: src.Name(), Op: "metric " + m.Name, Err: err}
 		}
@@ -97,7 +115,7 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 		if opts.Segment != "" {
 			segScope := scope
 			segScope.Segment = opts.Segment
-			segRows, err := src.MetricSums(ctx, segScope, storeMetric(m))
+			segRows, err := traced(opts, src.Name(), "metric "+m.Name+" by "+opts.Segment, func() ([]events.GroupSums, error) { return src.MetricSums(ctx, segScope, storeMetric(m)) })
 			if err != nil {
 				return nil, &SourceError{Source: src.Name(), Op: "metric " + m.Name + " by " + opts.Segment, Err: err}
 			}

@@ -8,9 +8,9 @@ import (
 
 // Exposure says how a store recognises that a unit entered the experiment.
 type Exposure struct {
-	Event              string // event name, e.g. experiment_viewed
-	ExperimentProperty string // property holding the experiment id
-	ArmProperty        string // property holding the arm name
+	Event              string `yaml:"event" json:"event"`                             // event name, e.g. experiment_viewed
+	ExperimentProperty string `yaml:"experiment_property" json:"experiment_property"` // property holding the experiment id
+	ArmProperty        string `yaml:"arm_property" json:"arm_property"`               // property holding the arm name
 }
 
 // StageStart is the start of a rollout stage. Units are stratified by the
