@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the ClickHouse event-store tests need on Debian: the
-# clickhouse-server binary (the tests start it themselves as a plain process
-# on a loopback port; no service is enabled) and clickhouse-client for manual
-# checks. Idempotent: a machine that already has both does nothing.
+# clickhouse-server binary (the tests start their own server as a plain
+# process on a free loopback port; they do not use the packaged service) and
+# clickhouse-client for manual checks. Idempotent: a machine that already has
+# both does nothing.
 #
-# Debian 12 ships ClickHouse 18.16.1; the store and its tests are written for
-# that version and work with newer ones.
+# Debian 12 ships ClickHouse 18.16.1, the version the tests run against.
 set -euo pipefail
 
-if [ -x /usr/sbin/clickhouse-server ] && command -v clickhouse-client >/dev/null 2>&1; then
-  echo "install-clickhouse: clickhouse-server already installed"
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+if installed clickhouse-server && installed clickhouse-client && [ -x /usr/sbin/clickhouse-server ]; then
+  echo "install-clickhouse: clickhouse-server $(dpkg-query -W -f='${Version}' clickhouse-server) already installed"
   exit 0
 fi
 

@@ -19,21 +19,26 @@ import (
 // maxListedRejections caps the rejected lines printed; the rest are counted.
 const maxListedRejections = 20
 
-// registerImport adds "liftgate import --db FILE EVENTS...". Each file is
+// registerImport adds "liftgate import --db FILE EVENTS..." (or --store
+// STORE.yaml for ClickHouse or PostgreSQL, see store.go). Each file is
 // decoded line by line and appended in atomic batches; rejected lines are
 // reported and skipped without losing accepted ones. It exits 0 when every
 // line was accepted, 2 when some line or file was rejected (the accepted
 // events stay committed) and 1 when the store or a file cannot be used.
 func registerImport(app *kingpin.Application) (string, runner) {
-	cmd := app.Command("import", "Import event files (NDJSON or CSV, optionally .gz; liftgate, Segment or PostHog shape) into a DuckDB store. Re-importing a file inserts nothing new.")
-	db := cmd.Flag("db", "DuckDB database file (created if absent).").Required().String()
+	cmd := app.Command("import", "Import event files (NDJSON or CSV, optionally .gz; liftgate, Segment or PostHog shape) into a DuckDB store, or into liftgate's schema in ClickHouse or PostgreSQL. Re-importing a file inserts nothing new.")
+	db := cmd.Flag("db", "DuckDB database file (created if absent).").String()
+	storeFile := cmd.Flag("store", "Store file (YAML) naming a ClickHouse or PostgreSQL store; the mapped event table is created if absent.").String()
 	batchSize := cmd.Flag("batch-size", "Events per atomic batch.").Default(strconv.Itoa(defaultBatchSize)).Int()
 	files := cmd.Arg("events", "Event files: .ndjson, .jsonl, .json or .csv, optionally followed by .gz.").Required().Strings()
 	return cmd.FullCommand(), func(ctx context.Context, out io.Writer) error {
 		if *batchSize < 1 {
 			return &exitError{code: 2, err: fmt.Errorf("--batch-size must be at least 1, got %d", *batchSize)}
 		}
-		store, err := duckdb.Open(*db)
+		if countGiven(*db != "", *storeFile != "") != 1 {
+			return &exitError{code: 2, err: errors.New("give exactly one of --db FILE or --store STORE.yaml")}
+		}
+		store, err := openImportTarget(ctx, *db, *storeFile)
 		if err != nil {
 			return err
 		}
@@ -88,7 +93,7 @@ func (t importTally) String() string {
 }
 
 type importer struct {
-	store     *duckdb.Store
+	store     eventAppender
 	batchSize int
 	progress  io.Writer // nil unless stderr is a terminal
 

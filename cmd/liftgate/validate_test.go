@@ -71,7 +71,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	wantLines := []string{
 		"OK " + examplePlan + " id=checkout-v2 hash=" + exampleHash(t),
 		bad + ":9:19: analysis.alpha: must be in (0, 0.5), got 0.7",
-		bad + `:11:36: metrics[0].kind: must be one of conversion, count, mean, ratio, got "median"`,
+		bad + `:11:36: metrics[0].kind: must be one of conversion, count, mean, ratio, prometheus, got "median"`,
 	}
 	if got := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); strings.Join(got, "\n") != strings.Join(wantLines, "\n") {
 		t.Errorf("stdout =\n%s\nwant\n%s", out, strings.Join(wantLines, "\n"))

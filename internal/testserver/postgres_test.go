@@ -2,7 +2,6 @@ package testserver
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -44,5 +43,4 @@ func TestPostgresMissingBinaryNamesInstallScript(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "scripts/install-postgres.sh") {
 		t.Fatalf("want an error naming scripts/install-postgres.sh, got %v", err)
 	}
-	_ = os.Getenv
 }

@@ -29,6 +29,9 @@ type Result struct {
 	Stages          []StageUnits   `json:"stages"`
 	Results         []MetricResult `json:"results"`
 	Decision        Decision       `json:"decision"`
+	// Traffic is the telemetry traffic-split check (see traffic.go); absent
+	// when the plan names no request counter or no telemetry source is set.
+	Traffic *TrafficResult `json:"traffic,omitempty"`
 }
 
 // ArmResult is an arm's exposure count against its expected share.

@@ -32,6 +32,17 @@ func WriteTable(w io.Writer, r *Result) error {
 	fmt.Fprintf(&b, "Excluded units (exposed to several arms): %d   units with unknown arm values: %d\n", r.ExcludedUnits, r.UnknownArmUnits)
 	fmt.Fprintf(&b, "Sample ratio: chi2 = %.3f, df = %g, p = %.4g (threshold %g): %s\n\n", r.SRM.ChiSquare, r.SRM.DF, r.SRM.PValue, r.SRM.Threshold, srm)
 
+	if t := r.Traffic; t != nil {
+		fmt.Fprintf(&b, "Traffic split (telemetry, %s): %s, p = %.4g (threshold %g)", t.Requests, t.Status, t.PValue, t.Threshold)
+		for _, a := range t.Arms {
+			fmt.Fprintf(&b, "; %s %.2f%% of requests (expected %.2f%%)", a.Name, 100*a.ObservedWeight, 100*a.ExpectedWeight)
+		}
+		if t.Reason != "" {
+			fmt.Fprintf(&b, "\n  %s", t.Reason)
+		}
+		b.WriteString("\n\n")
+	}
+
 	level := fmt.Sprintf("%g%%", 100*(1-r.Alpha))
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	header := "METRIC\tROLE\tARM\t"

@@ -53,6 +53,9 @@ func checkTelemetry(c *checker, p *Plan) {
 			}
 		default:
 			checkPrometheusBlock(c, field, p, m.Prometheus)
+			if m.Prometheus.Method == MethodMannWhitney && m.Margin != nil {
+				c.add(fieldAt("metrics", i, "margin"), "method: %s has no margin; its tolerance plays that part", MethodMannWhitney)
+			}
 		}
 	}
 	if p.Telemetry != nil {
@@ -116,8 +119,11 @@ func checkPrometheusBlock(c *checker, field string, p *Plan, pm *PrometheusMetri
 		} else if err := promql.CheckSelector(pm.Histogram, label, "_bucket"); err != nil {
 			c.add(field+".histogram", "invalid histogram selector: %v", err)
 		}
-		if !(pm.Quantile > 0 && pm.Quantile < 1) {
-			c.add(field+".quantile", "required with histogram: a quantile in (0, 1), e.g. 0.99; got %g", pm.Quantile)
+		switch {
+		case pm.Quantile == 0:
+			c.add(field+".quantile", "required with histogram: a quantile in (0, 1), e.g. 0.99")
+		case !(pm.Quantile > 0 && pm.Quantile < 1):
+			c.add(field+".quantile", "must be in (0, 1), e.g. 0.99 for p99; got %g", pm.Quantile)
 		}
 	}
 

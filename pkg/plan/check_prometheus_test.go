@@ -87,7 +87,7 @@ func TestTelemetryRules(t *testing.T) {
 		{"numerator sets arm label", editTelemetry(map[int]string{20: `      numerator: 'x{variant="canary"}'`}), "metrics[0].prometheus.numerator", 20, `already matches on the arm label "variant"`},
 		{"histogram not bucket", editTelemetry(map[int]string{28: "      histogram: http_request_duration_seconds_sum"}), "metrics[1].prometheus.histogram", 28, "_bucket"},
 		{"quantile missing", editTelemetry(map[int]string{29: "#"}), "metrics[1].prometheus.quantile", 28, "required with histogram"},
-		{"quantile one", editTelemetry(map[int]string{29: "      quantile: 1"}), "metrics[1].prometheus.quantile", 29, "in (0, 1)"},
+		{"quantile one", editTelemetry(map[int]string{29: "      quantile: 1"}), "metrics[1].prometheus.quantile", 29, "must be in (0, 1)"},
 		{"quantile without histogram", editTelemetry(map[int]string{28: "#"}), "metrics[1].prometheus.histogram", 29, "required with quantile"},
 		{"query range vector", editTelemetry(map[int]string{35: "      query: process_cpu_seconds_total[5m]"}), "metrics[2].prometheus.query", 35, "instant vector, got a matrix"},
 		{"query scalar", editTelemetry(map[int]string{35: "      query: 1 + 1"}), "metrics[2].prometheus.query", 35, "instant vector, got a scalar"},
@@ -149,6 +149,14 @@ func TestResolvedTelemetrySettings(t *testing.T) {
 	if cpu.ArmLabel != "version" || cpu.ArmValues["stable"] != "v1" || cpu.ArmValues["canary"] != "v2" || cpu.Tolerance != 0.2 {
 		t.Errorf("cpu = %+v, want its own label, values and tolerance", cpu)
 	}
+	if cpu.Batch.D() != 5*time.Minute {
+		t.Errorf("cpu batch = %s, want the 5m default", cpu.Batch)
+	}
+	p.Metrics[2].Prometheus.Step = Duration(2 * time.Minute)
+	if got := p.Resolved(&p.Metrics[2]).Batch.D(); got != 6*time.Minute {
+		t.Errorf("default batch with 2m steps = %s, want 6m (3 whole steps)", got)
+	}
+	p.Metrics[2].Prometheus.Step = 0
 	if p.Metrics[2].Prometheus.ArmValues["stable"] != "v1" || p.Metrics[0].Prometheus.ArmValues != nil {
 		t.Error("Resolved changed the plan")
 	}

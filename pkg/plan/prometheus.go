@@ -103,8 +103,8 @@ func (pm *PrometheusMetric) Form() string {
 
 // Resolved returns the metric's settings with every default filled: the
 // plan's telemetry block for the arm label, arm values and step, each arm's
-// own name for an unmapped arm, 1m steps, 5m batches, batch means, and a
-// 0.25 tolerance for mann_whitney.
+// own name for an unmapped arm, 1m steps, batches of the fewest whole steps
+// lasting 5m, batch means, and a 0.25 tolerance for mann_whitney.
 func (p *Plan) Resolved(m *Metric) PrometheusMetric {
 	var out PrometheusMetric
 	if m.Prometheus != nil {
@@ -112,8 +112,10 @@ func (p *Plan) Resolved(m *Metric) PrometheusMetric {
 	}
 	arms := p.TelemetryArms(out.ArmLabel, out.ArmValues, out.Step)
 	out.ArmLabel, out.ArmValues, out.Step = arms.Label, arms.Values, Duration(arms.Step)
-	if out.Batch == 0 {
-		out.Batch = max(DefaultTelemetryBatch, out.Step)
+	if out.Batch == 0 && out.Step > 0 {
+		// The shortest whole number of steps lasting at least 5m.
+		steps := (DefaultTelemetryBatch + out.Step - 1) / out.Step
+		out.Batch = steps * out.Step
 	}
 	if out.Method == "" {
 		out.Method = MethodBatchMeans

@@ -113,3 +113,44 @@ func BatchInflation(phi float64, m, b int) (factor float64, ok bool) {
 	}
 	return c * (fb - 1) / (fb - c), true
 }
+
+// PlanBatches chooses how to batch two step-level series for CompareBatches
+// from their paired differences (NaN marks a missing step): φ is estimated
+// with Lag1Autocorrelation (0 when it cannot be), and the batch length is
+// BatchSteps(φ, minSteps, ...) with at least minBatches batches in the
+// series. ok is false when no such length brings the batch-mean
+// autocorrelation down to BatchTargetLag1: the series is too autocorrelated
+// for its length, and a verdict would rest on the AR(1) correction alone
+// (which simulation shows is then too optimistic). The caller forms the
+// batch values (means, ratios of sums, quantiles of summed buckets) over
+// consecutive runs of steps and passes lag1 and steps on to CompareBatches.
+func PlanBatches(diffs []float64, minSteps, minBatches int) (steps int, lag1 float64, ok bool) {
+	minSteps = max(minSteps, 1)
+	minBatches = max(minBatches, 1)
+	phi, estimated := Lag1Autocorrelation(diffs)
+	if !estimated {
+		phi = 0
+	}
+	phi = conservativeLag1(phi, diffs)
+	steps = BatchSteps(phi, minSteps, max(len(diffs)/minBatches, minSteps))
+	return steps, phi, BatchMeanLag1(phi, steps) <= BatchTargetLag1 && len(diffs)/steps >= minBatches
+}
+
+// conservativeLag1 raises an estimate of φ by one standard error,
+// √((1-φ²)/n) (Bartlett), capped at maxLag1. Sizing batches and correcting
+// their variance with the point estimate leaves the false-positive rate a
+// little above alpha when φ is large (the estimate is too often low); one
+// standard error brings it back under alpha in the simulation of
+// docs/statistics.md at a small cost in power.
+func conservativeLag1(phi float64, x []float64) float64 {
+	n := 0
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			n++
+		}
+	}
+	if n < 2 {
+		return phi
+	}
+	return math.Min(maxLag1, phi+math.Sqrt((1-phi*phi)/float64(n)))
+}

@@ -6,7 +6,8 @@ and NAME.hash, which plan's Go tests compare with Plan.CanonicalJSON and
 Plan.Hash. It reimplements the documented rules (docs/plans.md, "Canonical
 hash") from scratch with PyYAML, sharing no code with the Go implementation:
 defaults filled, times in UTC, durations in Prometheus' canonical spelling,
-stage starts and per-stage unit gates resolved, zero values omitted, keys
+stage starts and per-stage unit gates resolved, a prometheus metric's
+method (and mann_whitney tolerance) filled, zero values omitted, keys
 sorted, compact JSON, then "sha256:" + the first 16 hex digits.
 
 Run from anywhere:  /usr/bin/python3 pkg/plan/testdata/golden/canonical.py
@@ -90,8 +91,22 @@ def canonical(plan):
             m["cuped"] = {"lookback": format_duration(parse_duration_ms(m["cuped"]["lookback"]))}
         if "margin" in m:
             m["margin"] = drop_zero(m["margin"])
+        if "prometheus" in m:
+            pm = dict(m["prometheus"])
+            pm["method"] = pm.get("method") or "batch_means"
+            if pm["method"] == "mann_whitney" and not pm.get("tolerance"):
+                pm["tolerance"] = 0.25
+            for key in ("step", "batch"):
+                if key in pm:
+                    pm[key] = format_duration(parse_duration_ms(pm[key])) if parse_duration_ms(pm[key]) else None
+            m["prometheus"] = drop_zero(pm)
         metrics.append(drop_zero(m))
     out["metrics"] = metrics
+    if plan.get("telemetry"):
+        tel = dict(plan["telemetry"])
+        if "step" in tel:
+            tel["step"] = format_duration(parse_duration_ms(tel["step"])) if parse_duration_ms(tel["step"]) else None
+        out["telemetry"] = drop_zero(tel)
     stages, at, prev_ms = [], start, 0
     for i, s in enumerate(plan.get("stages") or []):
         at = utc(s["start"]) if s.get("start") else (start if i == 0 else at + dt.timedelta(milliseconds=prev_ms))
@@ -112,6 +127,10 @@ def main():
         with open(path) as f:
             plan = yaml.safe_load(f)
         text = json.dumps(canonical(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        # Go's encoding/json escapes these in strings (PromQL often has ">").
+        for ch, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                        ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+            text = text.replace(ch, esc)
         digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:16]
         base = path[:-len(".yaml")]
         with open(base + ".canonical.json", "w") as f:
