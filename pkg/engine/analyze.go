@@ -29,6 +29,10 @@ type Options struct {
 	// Telemetry is where prometheus metrics, the telemetry traffic check and
 	// deployment markers are read; nil leaves them insufficient_data.
 	Telemetry telemetry.Source
+	// DataEnd, when set, pins the end of the event window instead of the
+	// watermark and settling delay: re-evaluating a published window to
+	// detect late data (see CompareResults).
+	DataEnd time.Time
 }
 
 // traced runs one source query and reports its duration to opts.Trace.
@@ -74,6 +78,14 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 		Segment:     opts.Segment,
 		Results:     []MetricResult{},
 	}
+	// Data health (health.go) first: event queries then count data only up
+	// to the settled watermark. Telemetry keeps its own window.
+	telemetryScope := scope
+	health, err := checkHealth(ctx, p, src, scope, at, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Health, scope.End = health, health.DataEnd
 
 	counts, err := traced(opts, src.Name(), "exposures", func() (events.ExposureCounts, error) { return src.Exposures(ctx, scope) })
 	if err != nil {
@@ -87,12 +99,12 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 	res.ExcludedUnits = counts.MultiArmUnits
 	res.UnknownArmUnits = counts.UnknownArmUnits
 
-	res.Traffic = checkTraffic(ctx, p, scope, opts)
+	res.Traffic = checkTraffic(ctx, p, telemetryScope, opts)
 	var overall []int
 	segmentFamilies := map[string][]int{}
 	for _, m := range p.Metrics {
 		if !isEventMetric(m) {
-			rs := telemetryResults(ctx, p, m, schedule, scope, opts, res.Traffic)
+			rs := telemetryResults(ctx, p, m, schedule, telemetryScope, opts, res.Traffic)
 			for _, r := range rs {
 				overall = append(overall, len(res.Results))
 				res.Results = append(res.Results, r)
@@ -141,6 +153,7 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 			res.Results[i].Reason = fmt.Sprintf("sample ratio mismatch (p = %.3g): the split is not what the plan says, so no comparison can be trusted", res.SRM.PValue)
 		}
 	}
+	withholdOnHealth(res.Health, res.Results)
 	if err := applyCorrection(res.Results, overall, p.Analysis.Correction, p.Analysis.Alpha); err != nil {
 		return nil, err
 	}
@@ -149,7 +162,7 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 			return nil, err
 		}
 	}
-	res.Decision = decide(p, schedule, at, a, res.Results)
+	res.Decision = holdOnHealth(res.Health, decide(p, schedule, at, a, res.Results))
 	return res, nil
 }
 

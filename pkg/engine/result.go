@@ -32,6 +32,8 @@ type Result struct {
 	// Traffic is the telemetry traffic-split check (see traffic.go); absent
 	// when the plan names no request counter or no telemetry source is set.
 	Traffic *TrafficResult `json:"traffic,omitempty"`
+	// Health is the data-health section (health.go).
+	Health *HealthResult `json:"health"`
 }
 
 // ArmResult is an arm's exposure count against its expected share.

@@ -82,6 +82,7 @@ func WriteTable(w io.Writer, r *Result) error {
 	if len(notes) > 0 {
 		fmt.Fprintf(&b, "\nNotes:\n%s\n", strings.Join(notes, "\n"))
 	}
+	writeHealth(&b, r.Health)
 	fmt.Fprintf(&b, "\nDecision at stage %s: %s\n", r.Decision.Stage, strings.ToUpper(r.Decision.Action))
 	for _, reason := range r.Decision.Reasons {
 		fmt.Fprintf(&b, "  - %s\n", reason)

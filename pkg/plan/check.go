@@ -110,6 +110,7 @@ func check(p *Plan, d *decoder) []Problem {
 	checkSegments(c, p.Segments)
 	checkStages(c, p)
 	checkTelemetry(c, p)
+	checkHealth(c, p)
 	return c.problems
 }
 

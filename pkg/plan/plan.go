@@ -25,6 +25,8 @@ type Plan struct {
 	// Telemetry holds plan-wide settings for prometheus metrics, the
 	// traffic-split check and deployment markers (see prometheus.go).
 	Telemetry *Telemetry `yaml:"telemetry,omitempty" json:"telemetry,omitempty"`
+	// Health holds data-health thresholds and late-data settings (health.go).
+	Health *Health `yaml:"health,omitempty" json:"health,omitempty"`
 }
 
 // Arm is one variant with its planned share of units (weights sum to 1).
