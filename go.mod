@@ -134,3 +134,9 @@ require (
 	gopkg.in/fsnotify/fsnotify.v1 v1.4.7 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// npm packages can ship Go files; they are not part of this module.
+ignore (
+	./node_modules
+	./exporter/e2e/node_modules
+)
