@@ -9,11 +9,14 @@ FUZZTIME  ?= 5s
 # simulations do not starve each other.
 GOTESTFLAGS ?= -p 2 -timeout 20m
 
-.PHONY: all build test test-go vet fuzz-brief boundaries demo example example-data bench clean
+.PHONY: all build test test-go test-deps vet fuzz-brief boundaries demo example example-data bench clean
 
 all: build
 
-build: $(BIN)/liftgate
+include exporter/exporter.mk frontend.mk demo.mk
+-include plugin.mk
+
+build: $(BIN)/liftgate $(BIN)/liftgate_exporter
 
 $(BIN)/liftgate: FORCE
 	@mkdir -p $(BIN)
@@ -35,9 +38,13 @@ fuzz-brief:
 boundaries:
 	./scripts/check-boundaries.sh
 
-test: vet boundaries test-go fuzz-brief
+# Node dependencies the tests need: the frontend's, and playwright-core for
+# the exporter's landing-page test in Debian's chromium.
+test-deps: frontend-install exporter-e2e-deps bundle-tools
 
-# The main job on the embedded default: load the committed example events
+test: test-deps vet boundaries test-go check-bundle frontend-test fuzz-brief
+
+# The command-line example: load the committed example events
 # into DuckDB and analyze the example plan. `make example-data` regenerates
 # the events with the committed generator (deterministic: same bytes).
 EXAMPLE_FLAGS := -units 40000 -lift 0.2 -error-lift 0.4
@@ -52,7 +59,10 @@ example: build
 example-data:
 	$(GO) run ./examples/generate $(EXAMPLE_FLAGS) -out examples/data/checkout-v2.ndjson.gz
 
-demo: example
+# The demo: the exporter with its embedded store and a real Prometheus with
+# the shipped rules, a simulated staged rollout with a regression injected,
+# caught and rolled back (see docs/demo.md).
+demo: demo-full
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/...
