@@ -77,6 +77,9 @@ func loadEventFiles(ctx context.Context, store *duckdb.Store, files []string, w 
 // importTally counts what happened to one file's records, or to all files'.
 type importTally struct {
 	read, inserted, duplicates, skipped, rejected int
+	// zoneless are accepted records whose timestamp had no time zone (read
+	// as UTC): only the decoder can tell, stores keep instants.
+	zoneless int
 }
 
 func (t *importTally) add(o importTally) {
@@ -85,11 +88,12 @@ func (t *importTally) add(o importTally) {
 	t.duplicates += o.duplicates
 	t.skipped += o.skipped
 	t.rejected += o.rejected
+	t.zoneless += o.zoneless
 }
 
 func (t importTally) String() string {
-	return fmt.Sprintf("%d records read, %d inserted, %d duplicates, %d skipped, %d rejected",
-		t.read, t.inserted, t.duplicates, t.skipped, t.rejected)
+	return fmt.Sprintf("%d records read, %d inserted, %d duplicates, %d skipped, %d rejected, %d zoneless timestamps read as UTC",
+		t.read, t.inserted, t.duplicates, t.skipped, t.rejected, t.zoneless)
 }
 
 type importer struct {
@@ -180,6 +184,7 @@ func (imp *importer) importFile(ctx context.Context, file string) (tally importT
 	}
 	defer func() {
 		tally.skipped = dec.Skipped()
+		tally.zoneless = dec.Zoneless()
 		tally.read += tally.skipped
 	}()
 

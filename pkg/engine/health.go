@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -103,14 +104,18 @@ func checkHealth(ctx context.Context, p *plan.Plan, src events.Source, scope eve
 	} else {
 		req := healthRequest(p, at, settings.ClockSkew)
 		report, err := traced(opts, src.Name(), "health", func() (events.HealthReport, error) { return checker.Health(ctx, scope, req) })
-		if err != nil {
+		switch {
+		case errors.Is(err, events.ErrHealthUnsupported):
+			h.Notes = append(h.Notes, fmt.Sprintf("source %s does not run data-health checks; only the settling delay applies", src.Name()))
+		case err != nil:
 			return nil, &SourceError{Source: src.Name(), Op: "health", Err: err}
+		default:
+			h.Checks = append(h.Checks, storeChecks(report, settings)...)
 		}
-		h.Checks = append(h.Checks, storeChecks(report, settings)...)
-		if !report.DuplicatesChecked {
+		if err == nil && !report.DuplicatesChecked {
 			h.Notes = append(h.Notes, fmt.Sprintf("duplicate ids not checked: source %s does not keep them (or has no id column); importers count them at ingest", src.Name()))
 		}
-		if !report.Watermark.IsZero() {
+		if err == nil && !report.Watermark.IsZero() {
 			w := report.Watermark.UTC()
 			h.Watermark = &w
 			// Events at the watermark count: the end is exclusive.

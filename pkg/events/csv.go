@@ -29,6 +29,7 @@ type csvDecoder struct {
 	cols      []csvColumn
 	headerErr error
 	read      bool
+	zoneless  int // events whose timestamp had no zone
 }
 
 // csvColumn says what one column holds.
@@ -52,6 +53,8 @@ func NewCSVDecoder(r io.Reader, file string) Decoder {
 
 // CSV never skips lines: it has no Segment message types.
 func (d *csvDecoder) Skipped() int { return 0 }
+
+func (d *csvDecoder) Zoneless() int { return d.zoneless }
 
 func (d *csvDecoder) Next() (Event, error) {
 	if !d.read {
@@ -166,6 +169,9 @@ func (d *csvDecoder) eventFromRecord(rec []string) (Event, *fieldError) {
 	}
 	obj[csvProperties] = props
 	ev, _, ferr := eventFromObject(obj)
+	if ferr == nil && zonelessTime(obj) {
+		d.zoneless++
+	}
 	return ev, ferr
 }
 

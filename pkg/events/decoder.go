@@ -19,6 +19,10 @@ type Decoder interface {
 	// Skipped counts lines passed over on purpose so far: Segment messages
 	// whose type is not "track".
 	Skipped() int
+	// Zoneless counts the events decoded so far whose timestamp text
+	// carried no time zone and was read as UTC (the documented rule). Stores
+	// keep instants, so only the decoder can tell (docs/data-health.md).
+	Zoneless() int
 }
 
 // LineError rejects one line of an event file.

@@ -2,10 +2,16 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
+
+// ErrHealthUnsupported says a source (for example an older exporter behind
+// the remote API) cannot run the checks. The engine then reports that no
+// checks ran instead of failing the evaluation.
+var ErrHealthUnsupported = errors.New("the event source does not run data-health checks")
 
 // HealthChecker is an optional interface of a Source: it counts what is
 // wrong with the data behind a scope, in the store, with the same pushdown as

@@ -17,11 +17,12 @@ const MaxLineBytes = 4 << 20
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 type ndjsonDecoder struct {
-	r       *bufio.Reader
-	file    string
-	line    int
-	skipped int
-	buf     []byte
+	r        *bufio.Reader
+	file     string
+	line     int
+	skipped  int
+	zoneless int
+	buf      []byte
 }
 
 // NewNDJSONDecoder decodes one JSON object per line in liftgate's, Segment's
@@ -31,6 +32,8 @@ func NewNDJSONDecoder(r io.Reader, file string) Decoder {
 }
 
 func (d *ndjsonDecoder) Skipped() int { return d.skipped }
+
+func (d *ndjsonDecoder) Zoneless() int { return d.zoneless }
 
 func (d *ndjsonDecoder) Next() (Event, error) {
 	for {
@@ -62,6 +65,9 @@ func (d *ndjsonDecoder) Next() (Event, error) {
 		if skip {
 			d.skipped++
 			continue
+		}
+		if zonelessTime(obj) {
+			d.zoneless++
 		}
 		return ev, nil
 	}

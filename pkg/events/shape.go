@@ -95,6 +95,13 @@ func eventFromObject(obj map[string]any) (ev Event, skip bool, ferr *fieldError)
 	return ev, false, nil
 }
 
+// zonelessTime reports whether obj's timestamp is text without a time zone
+// (read as UTC); epoch milliseconds are UTC by definition.
+func zonelessTime(obj map[string]any) bool {
+	s, ok := obj["timestamp"].(string)
+	return ok && Zoneless(s)
+}
+
 // stringField reads a required, non-empty string.
 func stringField(obj map[string]any, field, what string) (string, *fieldError) {
 	v, ok := obj[field]

@@ -27,8 +27,6 @@ tls:
 mapping:
   table: analytics.events
   columns: {id: uuid, event: event, unit: distinct_id, time: timestamp, properties: properties}
-  # events.Exposure has no yaml tags: its keys are the lowercased field names.
-  exposure: {event: $feature_flag_called, experimentproperty: $feature_flag, armproperty: $feature_flag_response}
 query_timeout: 90s
 dial_timeout: 5s
 max_open_conns: 4
@@ -38,7 +36,7 @@ max_open_conns: 4
 		t.Fatal(err)
 	}
 	if c.Addr != "ch1.internal:9000, ch2.internal" || c.Password.reveal() != "s3cret" || !c.TLS.Enabled ||
-		c.Mapping.Columns.Unit != "distinct_id" || c.Mapping.Exposure == nil || c.Mapping.Exposure.Event != "$feature_flag_called" ||
+		c.Mapping.Columns.Unit != "distinct_id" ||
 		c.QueryTimeout.D() != 90*time.Second || c.DialTimeout.D() != 5*time.Second || c.MaxOpenConns != 4 {
 		t.Fatalf("parsed %+v", c)
 	}

@@ -1,7 +1,9 @@
 package clickhouse
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +33,9 @@ const hour = time.Hour
 //	u11 exposure without an arm: unknown
 //	u12 control, first exactly t0+2d: stage 1, bucket t0+2d
 //	u13 treatment, two exposures at t0+4h: ids x1 (ZZ) and x2 (AA); the id breaks the tie: ZZ
+//	u14 exposure exactly at End: ignored
+//	u15 control, first exactly at Start, US; no events
+//	    (and u1 has a purchase of 9 exactly at End: not counted)
 func scenarioEvents() []events.Event {
 	end := t0.Add(10 * day)
 	c := func(country string) map[string]any { return map[string]any{"country": country} }
@@ -53,6 +58,8 @@ func scenarioEvents() []events.Event {
 		exposure("e15", "u12", t0.Add(2*day), "exp1", "control", c("IT")),
 		exposure("x2", "u13", t0.Add(4*hour), "exp1", "treatment", c("AA")),
 		exposure("x1", "u13", t0.Add(4*hour), "exp1", "treatment", c("ZZ")),
+		exposure("e16", "u14", end, "exp1", "treatment", c("US")),
+		exposure("e17", "u15", t0, "exp1", "control", c("US")),
 
 		ev("p1", "purchase", "u1", t0.Add(-hour), amount(7)),
 		ev("p2", "purchase", "u1", t0.Add(2*hour), amount(10)),
@@ -67,6 +74,7 @@ func scenarioEvents() []events.Event {
 		ev("p11", "purchase", "u9", t0.Add(9*day), amount(4)),
 		ev("p12", "purchase", "u9", end.Add(hour), amount(1000)),
 		ev("p13", "purchase", "u10", t0.Add(2*hour), nil),
+		ev("p14", "purchase", "u1", end, amount(9)),
 
 		ev("s1", "session", "u1", t0.Add(hour), nil),
 		ev("s2", "session", "u1", t0.Add(2*day), nil),
@@ -103,7 +111,7 @@ func TestSemantics(t *testing.T) {
 		}
 		want := events.ExposureCounts{
 			Groups: []events.GroupCount{
-				{GroupKey: key("control", 0, "", time.Time{}), Units: 3},   // u1 u9 u10
+				{GroupKey: key("control", 0, "", time.Time{}), Units: 4},   // u1 u9 u10 u15
 				{GroupKey: key("control", 1, "", time.Time{}), Units: 1},   // u12
 				{GroupKey: key("treatment", 0, "", time.Time{}), Units: 2}, // u2 u13
 				{GroupKey: key("treatment", 1, "", time.Time{}), Units: 1}, // u5
@@ -126,7 +134,7 @@ func TestSemantics(t *testing.T) {
 			Groups: []events.GroupCount{
 				{GroupKey: key("control", 0, "(none)", t0), Units: 1},        // u10
 				{GroupKey: key("control", 0, "DE", t0.Add(day)), Units: 1},   // u9
-				{GroupKey: key("control", 0, "US", t0), Units: 1},            // u1
+				{GroupKey: key("control", 0, "US", t0), Units: 2},            // u1 u15
 				{GroupKey: key("control", 1, "IT", t0.Add(2*day)), Units: 1}, // u12, on the boundaries
 				{GroupKey: key("treatment", 0, "DE", t0), Units: 1},          // u2: first exposure's country
 				{GroupKey: key("treatment", 0, "ZZ", t0), Units: 1},          // u13: id x1 wins the tie
@@ -141,7 +149,7 @@ func TestSemantics(t *testing.T) {
 	purchases := events.EventValue{Event: "purchase"}
 	amounts := events.EventValue{Event: "purchase", Property: "amount"}
 	sessions := events.EventValue{Event: "session"}
-	// Per-unit values in the group order control/0 (u1, u9, u10),
+	// Per-unit values in the group order control/0 (u1, u9, u10, u15),
 	// control/1 (u12), treatment/0 (u2, u13), treatment/1 (u5).
 	cases := []struct {
 		name   string
@@ -149,37 +157,37 @@ func TestSemantics(t *testing.T) {
 		want   map[events.GroupKey]stats.ArmSums
 	}{
 		{"count", events.Metric{Kind: events.Count, Value: purchases}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{2, 1, 1}, nil, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{2, 1, 1, 0}, nil, nil),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, nil, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, nil),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{2}, nil, nil),
 		}},
 		{"conversion", events.Metric{Kind: events.Conversion, Value: purchases}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{1, 1, 1}, nil, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{1, 1, 1, 0}, nil, nil),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, nil, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, nil),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{1}, nil, nil),
 		}},
 		{"count in a 7d window", events.Metric{Kind: events.Count, Value: purchases, Window: 7 * day}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{2, 0, 1}, nil, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{2, 0, 1, 0}, nil, nil),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, nil, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, nil),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{2}, nil, nil),
 		}},
 		{"mean with zeros", events.Metric{Kind: events.Mean, Value: amounts}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0}, nil, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0, 0}, nil, nil),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, nil, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, nil),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{2.5}, nil, nil),
 		}},
 		{"mean with CUPED over 1d", events.Metric{Kind: events.Mean, Value: amounts, CUPEDLookback: day}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0}, nil, []float64{7, 0, 0}),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0, 0}, nil, []float64{7, 0, 0, 0}),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, nil, []float64{0}),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, []float64{3, 0}),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{2.5}, nil, []float64{0}),
 		}},
 		{"ratio of amount to sessions", events.Metric{Kind: events.Ratio, Numerator: amounts, Denominator: sessions}, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0}, []float64{2, 1, 0}, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{15, 4, 0, 0}, []float64{2, 1, 0, 0}, nil),
 			key("control", 1, "", time.Time{}):   sumsOf([]float64{0}, []float64{0}, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, []float64{1, 0}, nil),
 			key("treatment", 1, "", time.Time{}): sumsOf([]float64{2.5}, []float64{0}, nil),
@@ -205,7 +213,7 @@ func TestSemantics(t *testing.T) {
 		checkSums(t, got, map[events.GroupKey]stats.ArmSums{
 			key("control", 0, "(none)", time.Time{}): sumsOf([]float64{0}, nil, nil),
 			key("control", 0, "DE", time.Time{}):     sumsOf([]float64{4}, nil, nil),
-			key("control", 0, "US", time.Time{}):     sumsOf([]float64{15}, nil, nil),
+			key("control", 0, "US", time.Time{}):     sumsOf([]float64{15, 0}, nil, nil),
 			key("control", 1, "IT", time.Time{}):     sumsOf([]float64{0}, nil, nil),
 			key("treatment", 0, "DE", time.Time{}):   sumsOf([]float64{1}, nil, nil),
 			key("treatment", 0, "ZZ", time.Time{}):   sumsOf([]float64{0}, nil, nil),
@@ -216,7 +224,7 @@ func TestSemantics(t *testing.T) {
 	t.Run("End cuts exposures and events", func(t *testing.T) {
 		// With End at t0+1d+1h: u12 and u5 are not exposed yet, u9 is (at
 		// t0+1d) but its purchase at t0+9d is not counted; u1 keeps only
-		// its t0+2h purchase.
+		// its t0+2h purchase; u15 has none.
 		sc := stagedScope()
 		sc.End = t0.Add(day + hour)
 		got, err := s.MetricSums(ctx, sc, events.Metric{Kind: events.Mean, Value: amounts})
@@ -224,9 +232,34 @@ func TestSemantics(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkSums(t, got, map[events.GroupKey]stats.ArmSums{
-			key("control", 0, "", time.Time{}):   sumsOf([]float64{10, 0, 0}, nil, nil),
+			key("control", 0, "", time.Time{}):   sumsOf([]float64{10, 0, 0, 0}, nil, nil),
 			key("treatment", 0, "", time.Time{}): sumsOf([]float64{1, 0}, nil, nil),
 		})
+	})
+
+	t.Run("huge values: ignored when not finite, an error when the sum overflows", func(t *testing.T) {
+		big := func(v string) map[string]any { return map[string]any{"amount": json.Number(v)} }
+		mustInsert(t, s, []events.Event{
+			exposure("b1", "big1", t0.Add(hour), "big", "control", nil),
+			exposure("b2", "big2", t0.Add(hour), "big", "treatment", nil),
+			ev("b3", "purchase", "big1", t0.Add(2*hour), big("1e400")), // not a finite number: adds nothing
+			ev("b4", "purchase", "big1", t0.Add(2*hour), big("-2.5")),
+			ev("b5", "purchase", "big2", t0.Add(2*hour), big("1e308")),
+			ev("b6", "purchase", "big2", t0.Add(3*hour), big("1e308")),
+		})
+		sc := baseScope()
+		sc.Experiment = "big"
+		m := events.Metric{Kind: events.Mean, Value: amounts}
+		_, err := s.MetricSums(ctx, sc, m)
+		if err == nil || !strings.Contains(err.Error(), `clickhouse: mean metric of "big": sums overflow float64`) {
+			t.Fatalf("want an overflow error, got %v", err)
+		}
+		sc.Arms = []string{"control"}
+		got, err := s.MetricSums(ctx, sc, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSums(t, got, map[events.GroupKey]stats.ArmSums{key("control", 0, "", time.Time{}): sumsOf([]float64{-2.5}, nil, nil)})
 	})
 
 	t.Run("no stages means stage 0", func(t *testing.T) {
@@ -236,7 +269,7 @@ func TestSemantics(t *testing.T) {
 		}
 		checkExposures(t, got, events.ExposureCounts{
 			Groups: []events.GroupCount{
-				{GroupKey: key("control", 0, "", time.Time{}), Units: 4},
+				{GroupKey: key("control", 0, "", time.Time{}), Units: 5},
 				{GroupKey: key("treatment", 0, "", time.Time{}), Units: 3},
 			},
 			MultiArmUnits: 1, UnknownArmUnits: 2,

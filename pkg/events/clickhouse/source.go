@@ -48,7 +48,11 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	if user == "" {
 		user = "default"
 	}
-	op := fmt.Sprintf("open %s database %q as %q", strings.Join(opts.Addr, ","), opts.Auth.Database, user)
+	database := opts.Auth.Database
+	if database == "" {
+		database = "(the user's default)"
+	}
+	op := fmt.Sprintf("open %s database %s as %q", strings.Join(opts.Addr, ","), database, user)
 	conn, err := ch.Open(opts)
 	if err != nil {
 		return nil, s.wrap(ctx, ctx, op, err)

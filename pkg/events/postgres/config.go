@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ type Config struct {
 	// MaxConns caps the connection pool; 0 means pgx's default (4, or the
 	// number of CPUs when larger).
 	MaxConns int32 `yaml:"max_conns,omitempty" json:"max_conns,omitempty"`
+	// Settings are PostgreSQL settings applied to each query, local to its
+	// transaction, e.g. {work_mem: 256MB} for large per-unit aggregations.
+	Settings map[string]string `yaml:"settings,omitempty" json:"settings,omitempty"`
 }
 
 // TLS configures transport security when Addr is used (with DSN, put
@@ -130,7 +134,30 @@ func (c Config) Validate() error {
 	if c.MaxConns < 0 {
 		return bad("max_conns: must not be negative, got %d", c.MaxConns)
 	}
+	for name := range c.Settings {
+		if !settingName.MatchString(name) {
+			return bad("settings: %q is not a PostgreSQL setting name (lower-case letters, digits, _ and .)", name)
+		}
+	}
 	return nil
+}
+
+// settingName is what a run-time setting is called, e.g. work_mem or
+// pg_trgm.similarity_threshold.
+var settingName = regexp.MustCompile(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$`)
+
+// sortedSettings lists Settings in name order, so queries are reproducible.
+func (c Config) sortedSettings() [][2]string {
+	names := make([]string, 0, len(c.Settings))
+	for name := range c.Settings {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	out := make([][2]string, len(names))
+	for i, name := range names {
+		out[i] = [2]string{name, c.Settings[name]}
+	}
+	return out
 }
 
 // String describes the configuration without its secrets.

@@ -49,6 +49,40 @@ func TestHostileNamesAndValuesAreInert(t *testing.T) {
 	}
 	loadEvents(t, src, evs)
 
+	// Under each of pgx's query modes, including simple_protocol, where pgx
+	// escapes arguments into the SQL text itself.
+	for _, mode := range []string{"", "exec", "simple_protocol"} {
+		t.Run("mode "+mode, func(t *testing.T) {
+			src := src
+			if mode != "" {
+				var err error
+				src, err = Open(context.Background(), Config{DSN: ConnString(srv.DSN(db) + "&default_query_exec_mode=" + mode)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer src.Close()
+			}
+			checkHostileAnswers(t, src, experiment, armA, armB, expProp, armProp, segProp, amountProp, buy)
+		})
+	}
+
+	// The table is intact: every event is still there.
+	conn, err := pgx.Connect(context.Background(), srv.DSN(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM events").Scan(&n); err != nil {
+		t.Fatalf("events table damaged: %v", err)
+	}
+	if n != len(evs) {
+		t.Fatalf("events table has %d rows, want %d", n, len(evs))
+	}
+}
+
+func checkHostileAnswers(t *testing.T, src *Source, experiment, armA, armB, expProp, armProp, segProp, amountProp, buy string) {
+	t.Helper()
 	sc := events.Scope{
 		Experiment: experiment, Unit: "account",
 		Exposure: events.Exposure{Event: hostile[6], ExperimentProperty: expProp, ArmProperty: armProp},
@@ -73,20 +107,6 @@ func TestHostileNamesAndValuesAreInert(t *testing.T) {
 		if !seen[hostile[(i+1)%len(hostile)]] {
 			t.Errorf("segment %q missing from %+v", hostile[(i+1)%len(hostile)], exp.Groups)
 		}
-	}
-
-	// The table is intact: every event is still there.
-	conn, err := pgx.Connect(context.Background(), srv.DSN(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	var n int
-	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM events").Scan(&n); err != nil {
-		t.Fatalf("events table damaged: %v", err)
-	}
-	if n != len(evs) {
-		t.Fatalf("events table has %d rows, want %d", n, len(evs))
 	}
 }
 

@@ -112,8 +112,11 @@ func randomEvents(rng *rand.Rand, units int) []events.Event {
 			if c := pick("DE", "FR", "US", ""); c != "" {
 				props["country"] = c
 			}
-			if rng.IntN(10) == 0 {
+			switch rng.IntN(20) {
+			case 0, 1:
 				delete(props, "account")
+			case 2:
+				props["account"] = ""
 			}
 			evs = append(evs, ev(nextID(), "exposure", unit, randTime(-24*h, 8*24*h), props))
 		}
@@ -161,7 +164,7 @@ func newReference(evs []events.Event, sc events.Scope) *reference {
 	seen := map[string]bool{}
 	for _, e := range evs {
 		unit, ok := r.unitOf(e)
-		if !ok || e.Name != sc.Exposure.Event || e.Properties[sc.Exposure.ExperimentProperty] != sc.Experiment ||
+		if !ok || unit == "" || e.Name != sc.Exposure.Event || e.Properties[sc.Exposure.ExperimentProperty] != sc.Experiment ||
 			e.Time.Before(sc.Start) || !e.Time.Before(sc.End) {
 			continue
 		}
@@ -213,7 +216,8 @@ func newReference(evs []events.Event, sc events.Scope) *reference {
 	return r
 }
 
-// unitOf is the event's unit: its own, or the named text property.
+// unitOf is the event's unit: its own, or the named text property (an
+// empty unit is no unit).
 func (r *reference) unitOf(e events.Event) (string, bool) {
 	if r.sc.Unit == "" || r.sc.Unit == "user_id" {
 		return e.Unit, true

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -254,7 +253,8 @@ func TestUnitFromProperty(t *testing.T) {
 		exposureEv("x1", "device1", at(1*h), "control", map[string]any{"account": "A1"}),
 		exposureEv("x2", "device2", at(2*h), "control", map[string]any{"account": "A1"}),
 		exposureEv("x3", "device3", at(1*h), "treatment", map[string]any{"account": "A2"}),
-		exposureEv("x4", "device4", at(1*h), "treatment", nil), // no account: not a unit
+		exposureEv("x4", "device4", at(1*h), "treatment", nil),                           // no account: not a unit
+		exposureEv("x5", "device5", at(1*h), "treatment", map[string]any{"account": ""}), // empty: not a unit either
 		ev("p1", "purchase", "device9", at(3*h), map[string]any{"account": "A1"}),
 		ev("p2", "purchase", "device3", at(3*h), nil),
 		ev("p3", "purchase", "device5", at(5*h), map[string]any{"account": "A2"}),
@@ -275,11 +275,11 @@ func TestUnitFromProperty(t *testing.T) {
 	// The same data by the unit column: devices are the units.
 	sc.Unit = "user_id"
 	checkExposures(t, mustExposures(t, src, sc), events.ExposureCounts{
-		Groups: []events.GroupCount{{GroupKey: control, Units: 2}, {GroupKey: treatment, Units: 2}},
+		Groups: []events.GroupCount{{GroupKey: control, Units: 2}, {GroupKey: treatment, Units: 3}},
 	})
 	checkSums(t, mustSums(t, src, sc, count), []events.GroupSums{
 		{GroupKey: control, Sums: sumsOf([]float64{0, 0}, nil, nil)},
-		{GroupKey: treatment, Sums: sumsOf([]float64{1, 0}, nil, nil)}, // device3: p2
+		{GroupKey: treatment, Sums: sumsOf([]float64{1, 0, 1}, nil, nil)}, // device3: p2; device4; device5: p3
 	})
 }
 
@@ -297,5 +297,3 @@ func checkExposures(t *testing.T, got, want events.ExposureCounts) {
 		}
 	}
 }
-
-var _ = context.Background

@@ -23,7 +23,8 @@ type Source struct {
 	pool     *pgxpool.Pool
 	mapping  events.Mapping
 	timeout  time.Duration
-	password string // only to scrub error text
+	settings [][2]string // Config.Settings, sorted by name
+	password string      // only to scrub error text
 }
 
 var _ events.Source = (*Source)(nil)
@@ -40,7 +41,7 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{mapping: cfg.Mapping, timeout: cfg.QueryTimeout.D(), password: pc.ConnConfig.Password}
+	s := &Source{mapping: cfg.Mapping, timeout: cfg.QueryTimeout.D(), settings: cfg.sortedSettings(), password: pc.ConnConfig.Password}
 	where := fmt.Sprintf("%s:%d database %q as %q", pc.ConnConfig.Host, pc.ConnConfig.Port, pc.ConnConfig.Database, pc.ConnConfig.User)
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -89,12 +90,38 @@ func (s *Source) Close() error {
 	return nil
 }
 
-// query runs one statement under the caller's context and QueryTimeout and
-// hands each row to scan. Errors name the source and the operation.
+// plannerSettings apply to every query, scoped to its transaction.
+// Nested loops are off: the planner cannot estimate how many units survive
+// the jsonb filters and per-unit classification, guesses one row, and a
+// nested loop over "one" unit that is really 100,000 units rescans the
+// event table per unit (minutes instead of a second at 1M events). Hash
+// joins and aggregates are right at every size these queries see.
+var plannerSettings = [][2]string{{"enable_nestloop", "off"}}
+
+// query runs one statement in a read-only transaction under the caller's
+// context and QueryTimeout, after the planner and user settings (bound
+// parameters of set_config, local to the transaction), and hands each row to
+// scan. Errors name the source and the operation.
 func (s *Source) query(ctx context.Context, op, sql string, args []any, scan func(pgx.Rows) error) error {
 	qctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	rows, err := s.pool.Query(qctx, sql, args...)
+	tx, err := s.pool.BeginTx(qctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return s.wrap(ctx, qctx, op, err)
+	}
+	defer func() {
+		// Nothing was written; rolling back just ends the transaction. A
+		// connection broken by cancellation is discarded by pgx.
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer rcancel()
+		_ = tx.Rollback(rctx)
+	}()
+	if set, setArgs := s.setConfig(); set != "" {
+		if _, err := tx.Exec(qctx, set, setArgs...); err != nil {
+			return s.wrap(ctx, qctx, op, fmt.Errorf("applying settings: %w", err))
+		}
+	}
+	rows, err := tx.Query(qctx, sql, args...)
 	if err != nil {
 		return s.wrap(ctx, qctx, op, err)
 	}
@@ -108,6 +135,22 @@ func (s *Source) query(ctx context.Context, op, sql string, args []any, scan fun
 		return s.wrap(ctx, qctx, op, err)
 	}
 	return nil
+}
+
+// setConfig is one SELECT applying every setting with set_config(name,
+// value, true): names and values are parameters, never SQL text.
+func (s *Source) setConfig() (string, []any) {
+	all := append(append([][2]string{}, plannerSettings...), s.settings...)
+	var calls []string
+	var args []any
+	for _, kv := range all {
+		args = append(args, kv[0], kv[1])
+		calls = append(calls, fmt.Sprintf("set_config($%d, $%d, true)", len(args)-1, len(args)))
+	}
+	if len(calls) == 0 {
+		return "", nil
+	}
+	return "SELECT " + strings.Join(calls, ", "), args
 }
 
 // wrap names the source and operation, says whether the caller cancelled

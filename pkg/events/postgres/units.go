@@ -51,12 +51,12 @@ func (s *Source) idExpr() string {
 // answer does not depend on the database's locale and matches the other
 // stores.
 //
-// Only exposures of this experiment in [Start, End) count. Exposures whose
-// arm is not planned (or missing) are ignored for assignment: a unit's first
-// exposure is its earliest exposure to a planned arm (ties broken by event
-// id), and it fixes the unit's arm, stage, segment and bucket. A unit with
-// two or more distinct planned arms is "multi"; one with exposures but no
-// planned arm is "unknown".
+// Only exposures of this experiment in [Start, End) with a non-empty unit
+// count. Exposures whose arm is not planned (or missing) are ignored for
+// assignment: a unit's first exposure is its earliest exposure to a planned
+// arm (ties broken by event id), and it fixes the unit's arm, stage, segment
+// and bucket. A unit with two or more distinct planned arms is "multi"; one
+// with exposures but no planned arm is "unknown".
 func (s *Source) classifiedCTEs(p *params, sc events.Scope) string {
 	exposure, segmentJoin := s.exposureCTE(p, sc)
 	segment := "''::text"
@@ -79,7 +79,7 @@ func (s *Source) classifiedCTEs(p *params, sc events.Scope) string {
 	}
 	return exposure + `,
 planned_exposure AS (
-	SELECT *, coalesce(arm = ANY(` + p.texts(sc.Arms) + `), false) AS planned FROM exposure WHERE unit IS NOT NULL
+	SELECT *, coalesce(arm = ANY(` + p.texts(sc.Arms) + `), false) AS planned FROM exposure WHERE unit IS NOT NULL AND unit <> ''
 ),
 exposed AS (
 	SELECT unit,

@@ -59,6 +59,7 @@ func Handler(src events.Source, opts HandlerOptions) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, resp)
 	})
+	mux.HandleFunc("POST "+PathHealth, healthHandler(src, opts))
 	return mux
 }
 
