@@ -116,7 +116,9 @@ func BatchInflation(phi float64, m, b int) (factor float64, ok bool) {
 
 // PlanBatches chooses how to batch two step-level series for CompareBatches
 // from their paired differences (NaN marks a missing step): φ is estimated
-// with Lag1Autocorrelation (0 when it cannot be), and the batch length is
+// with ShiftRobustLag1 (0 when it cannot be), so a regression that starts
+// partway through the window is not mistaken for autocorrelation, and the
+// batch length is
 // BatchSteps(φ, minSteps, ...) with at least minBatches batches in the
 // series. ok is false when no such length brings the batch-mean
 // autocorrelation down to BatchTargetLag1: the series is too autocorrelated
@@ -127,7 +129,7 @@ func BatchInflation(phi float64, m, b int) (factor float64, ok bool) {
 func PlanBatches(diffs []float64, minSteps, minBatches int) (steps int, lag1 float64, ok bool) {
 	minSteps = max(minSteps, 1)
 	minBatches = max(minBatches, 1)
-	phi, estimated := Lag1Autocorrelation(diffs)
+	phi, _, estimated := ShiftRobustLag1(diffs)
 	if !estimated {
 		phi = 0
 	}

@@ -123,5 +123,14 @@ func FuzzTelemetryStats(f *testing.F) {
 		if phi, ok := Lag1Autocorrelation(v); ok && !(phi >= 0 && phi <= maxLag1) {
 			t.Fatalf("Lag1Autocorrelation = %v", phi)
 		}
+		if s, ok := FindLevelShift(v); ok {
+			finiteOrFail(t, "FindLevelShift", s.Before, s.After, s.Lag1, s.Statistic, s.Critical)
+			if s.At < 0 || s.At >= len(v) || s.Count1 < minShiftSegment || s.Count2 < minShiftSegment || !(s.Lag1 >= 0 && s.Lag1 <= maxLag1) {
+				t.Fatalf("FindLevelShift = %+v", s)
+			}
+		}
+		if phi, _, ok := ShiftRobustLag1(v); ok && !(phi >= 0 && phi <= maxLag1) {
+			t.Fatalf("ShiftRobustLag1 = %v", phi)
+		}
 	})
 }

@@ -79,6 +79,20 @@ type telemetryReference struct {
 		Shifts      int     `json:"shifts"`
 		ShiftP      float64 `json:"shift_p"`
 	} `json:"leadlag"`
+	LevelShift []struct {
+		Name        string  `json:"name"`
+		X           series  `json:"x"`
+		At          int     `json:"at"`
+		Before      float64 `json:"before"`
+		After       float64 `json:"after"`
+		Count1      int     `json:"count1"`
+		Count2      int     `json:"count2"`
+		Lag1        float64 `json:"lag1"`
+		Statistic   float64 `json:"statistic"`
+		Critical    float64 `json:"critical"`
+		Significant bool    `json:"significant"`
+		RobustLag1  float64 `json:"robust_lag1"`
+	} `json:"level_shift"`
 }
 
 type refCorr struct {
@@ -192,6 +206,37 @@ func TestLag1AutocorrelationMatchesNumPy(t *testing.T) {
 			t.Fatalf("case %d: not ok", i)
 		}
 		checkNear(t, "lag1", got, c.Lag1, 1e-12, 1e-14)
+	}
+}
+
+// TestLevelShiftMatchesNumPy: the change point against a brute-force search
+// over every split's sum of squares, the residual lag-1, the test statistic,
+// its critical value (scipy.stats.t.ppf) and the resulting lag-1 estimate.
+func TestLevelShiftMatchesNumPy(t *testing.T) {
+	ref := loadTelemetryReference(t)
+	if len(ref.LevelShift) == 0 {
+		t.Fatal("telemetry.json has no level_shift cases; regenerate it")
+	}
+	for _, c := range ref.LevelShift {
+		x := c.X.values()
+		s, ok := FindLevelShift(x)
+		if !ok {
+			t.Fatalf("%s: not ok", c.Name)
+		}
+		if s.At != c.At || s.Count1 != c.Count1 || s.Count2 != c.Count2 || s.Significant() != c.Significant {
+			t.Errorf("%s: change at %d (%d+%d) significant %v, want %d (%d+%d) %v",
+				c.Name, s.At, s.Count1, s.Count2, s.Significant(), c.At, c.Count1, c.Count2, c.Significant)
+		}
+		checkNear(t, c.Name+" before", s.Before, c.Before, 1e-12, 1e-12)
+		checkNear(t, c.Name+" after", s.After, c.After, 1e-12, 1e-12)
+		checkNear(t, c.Name+" lag1", s.Lag1, c.Lag1, 1e-10, 1e-12)
+		checkNear(t, c.Name+" statistic", s.Statistic, c.Statistic, 1e-9, 1e-12)
+		checkNear(t, c.Name+" critical", s.Critical, c.Critical, 1e-8, 1e-12)
+		robust, _, ok := ShiftRobustLag1(x)
+		if !ok {
+			t.Fatalf("%s: ShiftRobustLag1 not ok", c.Name)
+		}
+		checkNear(t, c.Name+" robust lag1", robust, c.RobustLag1, 1e-10, 1e-12)
 	}
 }
 

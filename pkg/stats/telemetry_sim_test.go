@@ -71,7 +71,7 @@ func binomialUpperP(k, n int, p float64) float64 {
 
 // TestAutocorrelatedAAFalsePositives is the simulation behind the telemetry
 // method: A/A pairs of AR(1) series (4 hours at 1-minute steps, level 10,
-// unit noise), judged per point as Kayenta does (Mann–Whitney, 98%,
+// unit noise; in two rows with a load change both arms share), judged per point as Kayenta does (Mann–Whitney, 98%,
 // tolerance 0.25) and by batch means at alpha 0.05 (Student t, and the
 // confidence sequence the engine uses for sequential plans). A false positive is any
 // verdict other than inconclusive or insufficient data. Batch means must
@@ -89,15 +89,31 @@ func TestAutocorrelatedAAFalsePositives(t *testing.T) {
 	reps := simReps(t, 600)
 	rng := rand.New(rand.NewPCG(2026, 11))
 	control, treatment := make([]float64, steps), make([]float64, steps)
-	t.Logf("%-5s %-6s %-8s %-8s %-8s %-12s %s", "phi", "reps", "kayenta", "batch", "batch-cs", "insufficient", "mean batches")
-	for _, phi := range []float64{0, 0.5, 0.8, 0.9} {
-		kayentaFP, batchFP, seqFP, batches, insufficient := 0, 0, 0, 0, 0
+	diffs := make([]float64, steps)
+	t.Logf("%-5s %-6s %-6s %-8s %-8s %-8s %-12s %-12s %s", "phi", "shared", "reps", "kayenta", "batch", "batch-cs", "insufficient", "shift found", "mean batches")
+	for _, sc := range []struct {
+		phi float64
+		// shared is a load change both arms see from 60% of the run on:
+		// the level rises by 3 noise standard deviations and the noise
+		// grows by half. It must cancel in the paired difference.
+		shared bool
+	}{{0, false}, {0.5, false}, {0.8, false}, {0.9, false}, {0.5, true}, {0.8, true}} {
+		phi := sc.phi
+		kayentaFP, batchFP, seqFP, batches, insufficient, shifts := 0, 0, 0, 0, 0, 0
 		for range reps {
 			ar1(rng, control, phi)
 			ar1(rng, treatment, phi)
 			for i := range control {
 				control[i] += 10
 				treatment[i] += 10
+				if sc.shared && i >= steps*6/10 {
+					control[i] = 13 + 1.5*(control[i]-10)
+					treatment[i] = 13 + 1.5*(treatment[i]-10)
+				}
+				diffs[i] = treatment[i] - control[i]
+			}
+			if s, ok := FindLevelShift(diffs); ok && s.Significant() {
+				shifts++
 			}
 			k, err := KayentaClassify(KayentaInput{Canary: treatment, Baseline: control, Direction: Decrease})
 			if err != nil {
@@ -131,14 +147,20 @@ func TestAutocorrelatedAAFalsePositives(t *testing.T) {
 			meanBatches = float64(batches) / float64(tested)
 		}
 		sRate := float64(seqFP) / float64(reps)
-		t.Logf("%-5.2f %-6d %-8.3f %-8.3f %-8.3f %-12.3f %.1f", phi, reps, kRate, bRate, sRate, float64(insufficient)/float64(reps), meanBatches)
+		t.Logf("%-5.2f %-6v %-6d %-8.3f %-8.3f %-8.3f %-12.3f %-12.3f %.1f", phi, sc.shared, reps, kRate, bRate, sRate,
+			float64(insufficient)/float64(reps), float64(shifts)/float64(reps), meanBatches)
 		if p := binomialUpperP(batchFP, reps, alpha); p < 0.001 {
-			t.Errorf("phi %.2f: batch means false-positive rate %.3f exceeds alpha %.2f (binomial p = %.2g)", phi, bRate, alpha, p)
+			t.Errorf("phi %.2f shared shift %v: batch means false-positive rate %.3f exceeds alpha %.2f (binomial p = %.2g)", phi, sc.shared, bRate, alpha, p)
 		}
 		if p := binomialUpperP(seqFP, reps, alpha); p < 0.001 {
-			t.Errorf("phi %.2f: batch means with a confidence sequence: false-positive rate %.3f exceeds alpha %.2f", phi, sRate, alpha)
+			t.Errorf("phi %.2f shared shift %v: batch means with a confidence sequence: false-positive rate %.3f exceeds alpha %.2f", phi, sc.shared, sRate, alpha)
 		}
-		if phi >= 0.5 {
+		// The change test runs at LevelShiftAlpha; in an A/A difference
+		// there is no change to find.
+		if p := binomialUpperP(shifts, reps, LevelShiftAlpha); p < 0.001 {
+			t.Errorf("phi %.2f shared shift %v: a level shift found in %.3f of A/A differences, above %.2f", phi, sc.shared, float64(shifts)/float64(reps), LevelShiftAlpha)
+		}
+		if phi >= 0.5 && !sc.shared {
 			if p := binomialUpperP(kayentaFP, reps, 0.02); p > 0.001 {
 				t.Errorf("phi %.2f: Kayenta's rate %.3f is not clearly above its nominal 2%%; the simulation no longer shows the problem", phi, kRate)
 			}

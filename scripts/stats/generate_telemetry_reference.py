@@ -17,7 +17,12 @@ writes pkg/stats/testdata/telemetry.json with
   numerically computed inflation otherwise;
 * lag1: the bias-corrected lag-1 autocorrelation with NaN gaps;
 * leadlag: pearsonr at every lag, the best lag, Bonferroni and a circular
-  shift test written independently of the Go code.
+  shift test written independently of the Go code;
+* level_shift: the best single change in the mean by brute force (the split
+  with the smallest total sum of squares around the two runs' means), the
+  lag-1 autocorrelation of the residuals, the change test's statistic and
+  its critical value from scipy.stats.t.ppf, and the lag-1 estimate batch
+  planning then uses (ShiftRobustLag1).
 
 Use Debian's /usr/bin/python3, which has SciPy and NumPy.
 """
@@ -237,6 +242,81 @@ def leadlag_cases(rng):
     return out
 
 
+LEVEL_SHIFT_ALPHA = 0.01
+
+
+def plain_lag1(x):
+    """Lag1Autocorrelation: around the mean, consecutive present pairs."""
+    present = ~np.isnan(x)
+    mean = x[present].mean()
+    dev = np.where(present, x - mean, 0.0)
+    both = present[:-1] & present[1:]
+    r = float((dev[:-1] * dev[1:])[both].sum() / (dev ** 2).sum())
+    r = r + (1 + 3 * r) / int(present.sum())
+    return min(0.99, max(0.0, r))
+
+
+def level_shift(x):
+    """The best single change in the mean and the test for it."""
+    idx = np.flatnonzero(~np.isnan(x))
+    v = x[idx]
+    n = len(v)
+    min_seg = max(5, n // 20)
+    best_k, best_sse = None, math.inf
+    for k in range(min_seg, n - min_seg + 1):
+        sse = ((v[:k] - v[:k].mean()) ** 2).sum() + ((v[k:] - v[k:].mean()) ** 2).sum()
+        if sse < best_sse:
+            best_k, best_sse = k, sse
+    k = best_k
+    at = int(idx[k])
+    m1, m2 = v[:k].mean(), v[k:].mean()
+    resid = np.full(len(x), np.nan)
+    resid[idx[:k]] = v[:k] - m1
+    resid[idx[k:]] = v[k:] - m2
+    both = ~np.isnan(resid[:-1]) & ~np.isnan(resid[1:])
+    num = float((resid[:-1] * resid[1:])[both].sum())
+    den = float(np.nansum(resid ** 2))
+    r = num / den
+    r = r + (2 + 4 * r) / n
+    lag1 = min(0.99, max(0.0, r))
+    phi = min(0.99, lag1 + math.sqrt((1 - lag1 ** 2) / n))
+    long_run = den / (n - 2) * (1 + phi) / (1 - phi)
+    stat = abs(m2 - m1) / math.sqrt(long_run * (1 / k + 1 / (n - k)))
+    splits = n - 2 * min_seg + 1
+    crit = float(stats.t.ppf(1 - LEVEL_SHIFT_ALPHA / (2 * splits), n - 2))
+    plain = plain_lag1(x)
+    robust = lag1 if stat > crit and lag1 < plain else plain
+    return {"at": at, "before": float(m1), "after": float(m2), "count1": int(k), "count2": int(n - k),
+            "lag1": lag1, "statistic": stat, "critical": crit, "significant": bool(stat > crit),
+            "robust_lag1": robust}
+
+
+def level_shift_cases(rng):
+    out = []
+    # n, phi, shift, where it starts, missing steps
+    specs = [
+        ("regression at 60%", 240, 0.5, 3.0, 144, 5),
+        ("no shift", 60, 0.0, 0.0, 0, 0),
+        ("demo-like: 5 steps after the change", 30, 0.2, 4.0, 25, 0),
+        ("strong autocorrelation, no shift", 200, 0.9, 0.0, 0, 0),
+        ("improvement early, with gaps", 120, 0.3, -2.0, 40, 8),
+    ]
+    for name, n, phi, shift, start, gaps in specs:
+        e = rng.standard_normal(n)
+        x = np.empty(n)
+        x[0] = e[0] / math.sqrt(1 - phi * phi)
+        for t in range(1, n):
+            x[t] = phi * x[t - 1] + e[t]
+        x = 50 + x
+        x[start:] += shift if shift else 0.0
+        if gaps:
+            x[rng.choice(n, gaps, replace=False)] = np.nan
+        case = {"name": name, "x": clean(x)}
+        case.update(level_shift(x))
+        out.append(case)
+    return out
+
+
 def main():
     if not os.path.isdir(os.path.dirname(OUT)):
         sys.exit("run from the repository root")
@@ -249,6 +329,7 @@ def main():
         "batch": batches,
         "lag1": lag1_cases(rng),
         "leadlag": leadlag_cases(rng),
+        "level_shift": level_shift_cases(rng),
     }
     with open(OUT, "w") as f:
         json.dump(data, f, indent=1)
