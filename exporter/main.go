@@ -1,0 +1,264 @@
+// Command liftgate_exporter evaluates liftgate plans on a schedule and
+// publishes experiment state, verdicts and stage decisions as Prometheus
+// metrics. It owns the embedded DuckDB event store (ingestion and query API),
+// answers rollout gates for Argo Rollouts and Flagger, and shows a landing
+// page for people. This file is flags and wiring only.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+	"github.com/prometheus/exporter-toolkit/web"
+	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+
+	"github.com/liftgate/liftgate/exporter/collector"
+	"github.com/liftgate/liftgate/exporter/evaluator"
+	"github.com/liftgate/liftgate/exporter/server"
+	"github.com/liftgate/liftgate/exporter/stores"
+	"github.com/liftgate/liftgate/pkg/telemetry"
+)
+
+const exporterName = "liftgate_exporter"
+
+func main() {
+	var (
+		metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").
+				Default("/metrics").String()
+		disableExporterMetrics = kingpin.Flag("web.disable-exporter-metrics", "Exclude metrics about the exporter itself (promhttp_*, process_*, go_*).").
+					Bool()
+		maxRequests = kingpin.Flag("web.max-requests", "Maximum number of parallel scrape requests. Use 0 to disable.").
+				Default("40").Int()
+		readTimeout = kingpin.Flag("web.read-timeout", "Maximum time to read one request, body included.").
+				Default("1m").Duration()
+		writeTimeout = kingpin.Flag("web.write-timeout", "Maximum time to answer one request.").
+				Default("2m").Duration()
+		toolkitFlags = kingpinflag.AddFlags(kingpin.CommandLine, ":9781")
+
+		plansDir = kingpin.Flag("plans.dir", "Directory of plan files (*.yaml, *.yml). Reloaded on SIGHUP and POST /-/reload.").
+				Required().String()
+		interval = kingpin.Flag("evaluation.interval", "How often each plan is evaluated. Evaluation times are aligned to this grid, so an HA pair computes identical numbers.").
+				Default("1m").Duration()
+		evalTimeout = kingpin.Flag("evaluation.timeout", "Maximum time for one evaluation (0: the interval, at most 5m).").
+				Default("0s").Duration()
+		concurrency = kingpin.Flag("evaluation.concurrency", "Evaluations running at once.").
+				Default("2").Int()
+		shardFlag = kingpin.Flag("shard", "Evaluate only the plans of shard i of n (\"i/n\", 0 <= i < n), by a stable hash of the plan id.").
+				Default("").String()
+
+		storeType = kingpin.Flag("store.type", "Event store: duckdb (embedded, owned by this process), clickhouse or postgres.").
+				Default(stores.TypeDuckDB).Enum(stores.TypeDuckDB, stores.TypeClickHouse, stores.TypePostgres)
+		storePath = kingpin.Flag("store.path", "DuckDB database file (created if absent); --store.type=duckdb.").
+				Default("liftgate.duckdb").String()
+		storeConfig = kingpin.Flag("store.config", "YAML connection config for --store.type=clickhouse or postgres.").
+				String()
+		createSchema = kingpin.Flag("store.create-schema", "Create liftgate's events table in a SQL store when missing (needed to ingest into it).").
+				Bool()
+		duckdbMemory = kingpin.Flag("store.duckdb.memory-limit-mib", "DuckDB memory limit in MiB (0: 1024).").
+				Default("0").Int()
+
+		promURL = kingpin.Flag("prometheus.url", "Prometheus-compatible server that plans' prometheus metrics and telemetry traffic checks read (e.g. http://prometheus:9090).").
+			String()
+		promConfig = kingpin.Flag("prometheus.config", "Prometheus HTTP client config file for --prometheus.url (authorization, basic_auth, tls_config, proxy_url).").
+				String()
+		promTimeout = kingpin.Flag("prometheus.timeout", "Maximum time for one Prometheus query.").
+				Default("30s").Duration()
+
+		ingestTokenFile = kingpin.Flag("ingest.token-file", "File holding the bearer token required on POST /api/v1/events.").
+				String()
+		apiTokenFile = kingpin.Flag("api.token-file", "File holding the bearer token required on the store query, plans and results APIs.").
+				String()
+		ingestMaxBytes = kingpin.Flag("ingest.max-bytes", "Maximum size of one ingestion request body, decompressed.").
+				Default("16MiB").Bytes()
+		ingestMaxEvents = kingpin.Flag("ingest.max-events", "Maximum events in one ingestion request.").
+				Default("100000").Int()
+		ingestTimeout = kingpin.Flag("ingest.timeout", "Maximum time to store one ingestion request's batch.").
+				Default("30s").Duration()
+	)
+	logConfig := &promslog.Config{}
+	flag.AddFlags(kingpin.CommandLine, logConfig)
+	kingpin.Version(version.Print(exporterName))
+	kingpin.HelpFlag.Short('h')
+	kingpin.Parse()
+	logger := promslog.New(logConfig)
+
+	logger.Info("Starting "+exporterName, "version", version.Info())
+	logger.Info("Build context", "build_context", version.BuildContext())
+
+	shard, err := evaluator.ParseShard(*shardFlag)
+	if err != nil {
+		fatal(logger, "Bad flag", err)
+	}
+	ingestToken, err := readToken(*ingestTokenFile, "--ingest.token-file")
+	if err != nil {
+		fatal(logger, "Bad flag", err)
+	}
+	apiToken, err := readToken(*apiTokenFile, "--api.token-file")
+	if err != nil {
+		fatal(logger, "Bad flag", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := stores.Open(ctx, stores.Config{Type: *storeType, Path: *storePath, DuckDBMemoryMiB: *duckdbMemory,
+		ConfigFile: *storeConfig, CreateSchema: *createSchema})
+	if err != nil {
+		fatal(logger, "Cannot open the event store", err)
+	}
+	defer func() {
+		// Closing DuckDB checkpoints its write-ahead log into the file.
+		if err := store.Close(); err != nil {
+			logger.Error("Closing the event store", "err", err)
+		}
+	}()
+
+	tel, err := telemetrySource(*promURL, *promConfig, *promTimeout)
+	if err != nil {
+		fatal(logger, "Bad flag", err)
+	}
+	ev, err := evaluator.New(evaluator.Options{
+		PlansDir: *plansDir, Source: store.Source, Telemetry: tel, Interval: *interval, Timeout: *evalTimeout,
+		Concurrency: *concurrency, Shard: shard, Logger: logger,
+	})
+	if err != nil {
+		fatal(logger, "Cannot load plans", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(versioncollector.NewCollector(exporterName), collector.New(ev, logger))
+	if !*disableExporterMetrics {
+		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
+	}
+	var metrics http.Handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		ErrorLog:            slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		ErrorHandling:       promhttp.ContinueOnError,
+		MaxRequestsInFlight: *maxRequests,
+	})
+	if !*disableExporterMetrics {
+		metrics = promhttp.InstrumentMetricHandler(reg, metrics)
+	}
+
+	handler := server.New(server.Options{
+		Evaluator: ev, Source: store.Source, Writer: store.Writer,
+		IngestToken: ingestToken, APIToken: apiToken,
+		MaxIngestBytes: int64(*ingestMaxBytes), MaxIngestEvents: *ingestMaxEvents, IngestTimeout: *ingestTimeout,
+		Metrics: metrics, MetricsPath: *metricsPath, Registerer: reg, Logger: logger, Version: version.Info(),
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       2 * time.Minute,
+	}
+
+	evalDone := make(chan struct{})
+	go func() {
+		defer close(evalDone)
+		ev.Run(ctx)
+	}()
+	go reloadOnSIGHUP(ctx, ev, logger)
+	go func() {
+		<-ctx.Done()
+		logger.Info("Shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		// Shutdown lets in-flight ingestion requests finish their commit.
+		_ = srv.Shutdown(shutdownCtx)
+	}()
+
+	if err := web.ListenAndServe(srv, toolkitFlags, logger); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		stop()
+		<-evalDone
+		fatalAfterCleanup(logger, store, err)
+	}
+	stop()
+	<-evalDone
+}
+
+// reloadOnSIGHUP rereads the plans directory on every SIGHUP.
+func reloadOnSIGHUP(ctx context.Context, ev *evaluator.Evaluator, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := ev.Reload(); err != nil {
+				logger.Error("Reload after SIGHUP had problems; the last good plans keep running", "err", err)
+			}
+		}
+	}
+}
+
+// telemetrySource builds the Prometheus client for telemetry metrics; nil
+// when no URL is given (such metrics are then insufficient_data).
+func telemetrySource(url, configFile string, timeout time.Duration) (telemetry.Source, error) {
+	if url == "" {
+		if configFile != "" {
+			return nil, errors.New("--prometheus.config needs --prometheus.url")
+		}
+		return nil, nil
+	}
+	cfg := telemetry.PrometheusConfig{URL: url, Timeout: timeout}
+	if configFile != "" {
+		httpCfg, err := telemetry.LoadHTTPConfig(configFile)
+		if err != nil {
+			return nil, fmt.Errorf("--prometheus.config: %w", err)
+		}
+		cfg.HTTP = httpCfg
+	}
+	p, err := telemetry.NewPrometheus(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("--prometheus.url: %w", err)
+	}
+	return p, nil
+}
+
+// readToken reads a bearer token file; "" means no token.
+func readToken(path, flagName string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", flagName, err)
+	}
+	token := strings.TrimSpace(string(data))
+	if token == "" {
+		return "", fmt.Errorf("%s: %s is empty", flagName, path)
+	}
+	return token, nil
+}
+
+func fatal(logger *slog.Logger, msg string, err error) {
+	logger.Error(msg, "err", err)
+	os.Exit(1)
+}
+
+// fatalAfterCleanup closes the store (checkpointing DuckDB) before exiting,
+// since os.Exit skips deferred calls.
+func fatalAfterCleanup(logger *slog.Logger, store *stores.Store, err error) {
+	logger.Error("Server failed", "err", err)
+	_ = store.Close()
+	os.Exit(1)
+}
