@@ -78,6 +78,11 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 		Segment:     opts.Segment,
 		Results:     []MetricResult{},
 	}
+	if !scope.End.After(p.Start) {
+		// A preregistered plan is loaded before its start: that is the
+		// point of preregistration, not a failure. No source is asked.
+		return notStarted(p, res, schedule), nil
+	}
 	// Data health (health.go) first: event queries then count data only up
 	// to the settled watermark. Telemetry keeps its own window.
 	telemetryScope := scope

@@ -54,3 +54,24 @@ func TestAnalyzeRejectsUnknownSegment(t *testing.T) {
 		t.Fatalf("want an error naming the segment, got %v", err)
 	}
 }
+
+// A plan evaluated before its start is on hold with every verdict withheld,
+// and no source is asked (the broken source would fail if it were).
+func TestAnalyzeBeforeStart(t *testing.T) {
+	p := mustPlan(t, decisionPlan)
+	res, err := Analyze(context.Background(), p, brokenSource{}, Options{At: p.Start.Add(-time.Hour)})
+	if err != nil {
+		t.Fatalf("a plan before its start must not fail: %v", err)
+	}
+	if res.Decision.Action != ActionHold || !strings.Contains(res.Decision.Reasons[0], "starts at 2026-11-01T00:00:00Z") {
+		t.Fatalf("decision %+v, want hold until the start", res.Decision)
+	}
+	if len(res.Results) != 3 || len(res.Arms) != 2 || len(res.Stages) != 3 {
+		t.Fatalf("want a well-formed result, got %d results, %d arms, %d stages", len(res.Results), len(res.Arms), len(res.Stages))
+	}
+	for _, r := range res.Results {
+		if r.Verdict != "insufficient_data" {
+			t.Fatalf("%s: verdict %s before the start", r.Metric, r.Verdict)
+		}
+	}
+}
