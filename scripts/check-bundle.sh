@@ -43,6 +43,8 @@ liftgate-tickets|alertname=LiftgateEvaluationFailing severity=warning job=liftga
 liftgate-tickets|alertname=LiftgateEvaluationStale severity=warning job=liftgate experiment=checkout-v2
 liftgate-tickets|alertname=LiftgateActivePlanMetricsAbsent severity=warning job=liftgate experiment=checkout-v2
 liftgate-tickets|alertname=LiftgatePlanOutdated severity=warning job=liftgate experiment=checkout-v2
+liftgate-tickets|alertname=LiftgateDataHealthBlocked severity=warning job=liftgate experiment=checkout-v2
+liftgate-tickets|alertname=LiftgateDataHealthWarning severity=warning job=liftgate experiment=checkout-v2
 liftgate-default|alertname=HighCPU severity=critical instance=db-1
 CASES
 
