@@ -6,6 +6,8 @@
 package main
 
 import (
+	"os"
+
 	// mage:import
 	build "github.com/grafana/grafana-plugin-sdk-go/build"
 )
@@ -13,6 +15,13 @@ import (
 func init() {
 	build.SetBeforeBuildCallback(func(cfg build.Config) (build.Config, error) {
 		cfg.PluginJSONPath = "."
+		// LIFTGATE_PLUGIN_OUT sends the binaries and the manifest to another
+		// directory than dist/: the gRPC harness (test/plugin) builds with
+		// mage into a temporary directory, so it never rewrites dist/ while
+		// the dist checks (test/dist) read it.
+		if out := os.Getenv("LIFTGATE_PLUGIN_OUT"); out != "" {
+			cfg.OutputBinaryPath = out
+		}
 		return cfg, nil
 	})
 }

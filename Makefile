@@ -13,8 +13,7 @@ GOTESTFLAGS ?= -p 2 -timeout 20m
 
 all: build
 
-include exporter/exporter.mk frontend.mk demo.mk
--include plugin.mk
+include exporter/exporter.mk frontend.mk demo.mk plugin.mk
 
 build: $(BIN)/liftgate $(BIN)/liftgate_exporter
 
@@ -42,7 +41,9 @@ boundaries:
 # the exporter's landing-page test in Debian's chromium.
 test-deps: frontend-install exporter-e2e-deps bundle-tools
 
-test: test-deps vet boundaries test-go check-bundle frontend-test fuzz-brief
+# Order matters: webpack empties dist/, so the frontend is built before the
+# plugin backend, and both before the Go tests that check dist/.
+test: test-deps vet boundaries frontend-test plugin-backend test-go check-bundle fuzz-brief
 
 # The command-line example: load the committed example events
 # into DuckDB and analyze the example plan. `make example-data` regenerates
