@@ -32,6 +32,8 @@ import (
 	"github.com/liftgate/liftgate/exporter/evaluator"
 	"github.com/liftgate/liftgate/exporter/server"
 	"github.com/liftgate/liftgate/exporter/stores"
+	"github.com/liftgate/liftgate/pkg/decisionlog"
+	"github.com/liftgate/liftgate/pkg/engine"
 	"github.com/liftgate/liftgate/pkg/telemetry"
 )
 
@@ -90,6 +92,11 @@ func main() {
 				Default("100000").Int()
 		ingestTimeout = kingpin.Flag("ingest.timeout", "Maximum time to store one ingestion request's batch.").
 				Default("30s").Duration()
+
+		decisionsDir = kingpin.Flag("decisions.dir", "Directory of the decision log (append-only JSON lines, fsynced per entry; created if absent). Default with --store.type=duckdb: beside the DuckDB file (--store.path + \".decisions\"); with a SQL store the log is off unless this is set.").
+				String()
+		decisionsRetention = kingpin.Flag("decisions.retention", "Keep decision log entries at least this long; whole days older than that are deleted (0: keep everything).").
+					Default("0s").Duration()
 	)
 	logConfig := &promslog.Config{}
 	flag.AddFlags(kingpin.CommandLine, logConfig)
@@ -129,6 +136,14 @@ func main() {
 		}
 	}()
 
+	decisions, onResult, err := openDecisionLog(ctx, *decisionsDir, *storeType, *storePath, *decisionsRetention, logger)
+	if err != nil {
+		fatal(logger, "Cannot open the decision log", err)
+	}
+	if decisions != nil {
+		defer decisions.Close()
+	}
+
 	tel, err := telemetrySource(*promURL, *promConfig, *promTimeout)
 	if err != nil {
 		fatal(logger, "Bad flag", err)
@@ -136,6 +151,10 @@ func main() {
 	ev, err := evaluator.New(evaluator.Options{
 		PlansDir: *plansDir, Source: store.Source, Telemetry: tel, Interval: *interval, Timeout: *evalTimeout,
 		Concurrency: *concurrency, Shard: shard, Logger: logger,
+		// Sums put the sufficient statistics behind each verdict into the
+		// decision log (and the result API), so any entry can be recomputed.
+		Engine:   engine.Options{IncludeSums: true},
+		OnResult: onResult,
 	})
 	if err != nil {
 		fatal(logger, "Cannot load plans", err)
@@ -143,6 +162,9 @@ func main() {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector(exporterName), collector.New(ev, logger))
+	if decisions != nil {
+		reg.MustRegister(collector.NewOutcomes(decisions, logger))
+	}
 	if !*disableExporterMetrics {
 		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
 	}
@@ -155,7 +177,12 @@ func main() {
 		metrics = promhttp.InstrumentMetricHandler(reg, metrics)
 	}
 
+	var decisionLog decisionlog.Log // a nil *FileLog must stay a nil interface
+	if decisions != nil {
+		decisionLog = decisions
+	}
 	handler := server.New(server.Options{
+		Decisions: decisionLog,
 		Evaluator: ev, Source: store.Source, Writer: store.Writer,
 		IngestToken: ingestToken, APIToken: apiToken,
 		MaxIngestBytes: int64(*ingestMaxBytes), MaxIngestEvents: *ingestMaxEvents, IngestTimeout: *ingestTimeout,
@@ -206,6 +233,47 @@ func reloadOnSIGHUP(ctx context.Context, ev *evaluator.Evaluator, logger *slog.L
 			if err := ev.Reload(); err != nil {
 				logger.Error("Reload after SIGHUP had problems; the last good plans keep running", "err", err)
 			}
+		}
+	}
+}
+
+// openDecisionLog opens the decision log and its recorder, and starts
+// retention. With a SQL store and no --decisions.dir the log is off (nil):
+// there is no natural place for the file, and the exporter should not
+// litter its working directory.
+func openDecisionLog(ctx context.Context, dir, storeType, storePath string, retention time.Duration, logger *slog.Logger) (*decisionlog.FileLog, func(context.Context, *evaluator.LoadedPlan, *engine.Result), error) {
+	if dir == "" {
+		if storeType != stores.TypeDuckDB {
+			logger.Info("Decision log is off: set --decisions.dir to record verdicts, decisions and notes")
+			return nil, nil, nil
+		}
+		dir = storePath + ".decisions"
+	}
+	log, err := decisionlog.OpenFile(dir, decisionlog.FileOptions{MaxAge: retention})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := decisionlog.NewRecorder(ctx, log)
+	if err != nil {
+		_ = log.Close()
+		return nil, nil, err
+	}
+	go log.CompactEvery(ctx, time.Hour, func(err error) { logger.Error("Decision log retention", "err", err) })
+	logger.Info("Decision log open", "dir", dir, "retention", retention)
+	return log, recordDecisions(rec, logger), nil
+}
+
+// recordDecisions appends what each successful evaluation changes to the
+// decision log. A failed append is logged and retried at the next
+// evaluation (the recorder keeps its state), never fatal to evaluation.
+func recordDecisions(rec *decisionlog.Recorder, logger *slog.Logger) func(context.Context, *evaluator.LoadedPlan, *engine.Result) {
+	return func(ctx context.Context, lp *evaluator.LoadedPlan, res *engine.Result) {
+		fields, err := decisionlog.PlanFields(lp.Plan)
+		if err != nil {
+			logger.Warn("Decision log: cannot fingerprint the plan", "experiment", lp.Plan.ID, "err", err)
+		}
+		if _, err := rec.Observe(ctx, res, fields); err != nil {
+			logger.Error("Decision log: appending failed", "experiment", lp.Plan.ID, "err", err)
 		}
 	}
 }

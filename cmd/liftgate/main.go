@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		registerImport,
 		registerAnalyze,
 		registerPower,
+		registerNote,
+		registerHistory,
 	} {
 		name, r := register(app)
 		commands[name] = r

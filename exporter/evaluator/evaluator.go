@@ -33,6 +33,11 @@ type Options struct {
 	// evaluation.
 	Engine engine.Options
 	Logger *slog.Logger
+	// OnResult, when set, is called with every successful evaluation's
+	// result after it is recorded, outside the evaluator's lock (the
+	// decision log appends what changed). Calls for one plan do not overlap
+	// when only the scheduler evaluates it.
+	OnResult func(ctx context.Context, lp *LoadedPlan, res *engine.Result)
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -257,6 +262,12 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, id string, at time.Time) {
 	ev := &Evaluation{At: at.UTC(), Started: started, Duration: e.opts.Now().Sub(started),
 		Source: e.opts.Source.Name(), PlanHash: lp.Hash, Result: res, Err: err, Sources: eventSourceOutcome(t.outcomes(), e.opts.Source.Name(), err)}
 
+	recorded := false
+	defer func() { // runs after the unlock below
+		if recorded && ev.OK() && e.opts.OnResult != nil {
+			e.opts.OnResult(ctx, lp, res)
+		}
+	}()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st, ok = e.states[id]
@@ -265,6 +276,7 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, id string, at time.Time) {
 	}
 	wasOK := st.last == nil || st.last.OK()
 	st.record(ev, e.opts.Now())
+	recorded = true
 	switch {
 	case err != nil && wasOK:
 		e.log.Warn("Evaluation failed; verdicts are insufficient_data and the decision is hold until it succeeds",

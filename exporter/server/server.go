@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/liftgate/liftgate/exporter/evaluator"
+	"github.com/liftgate/liftgate/pkg/decisionlog"
 	"github.com/liftgate/liftgate/pkg/events"
 	"github.com/liftgate/liftgate/pkg/events/remote"
 	"github.com/liftgate/liftgate/pkg/exporterclient"
@@ -47,6 +48,9 @@ type Options struct {
 	Registerer  prometheus.Registerer
 	Logger      *slog.Logger
 	Version     string
+
+	// Decisions is the decision log; nil turns its API off.
+	Decisions decisionlog.Log
 }
 
 // New returns the exporter's HTTP handler.
@@ -90,6 +94,16 @@ func New(opts Options) http.Handler {
 	mux.Handle("GET "+exporterclient.PathResult, requireBearer(opts.APIToken, http.HandlerFunc(api.result)))
 	mux.HandleFunc("GET "+exporterclient.PathGate, api.gate)
 	mux.HandleFunc("POST "+exporterclient.PathFlaggerGate, api.flagger)
+
+	if opts.Decisions != nil {
+		dh := &decisionHandlers{ev: opts.Evaluator, log: opts.Decisions, authn: opts.APIToken != "", now: time.Now}
+		mux.Handle("GET "+exporterclient.PathDecisions, requireBearer(opts.APIToken, http.HandlerFunc(dh.list)))
+		mux.Handle("POST "+exporterclient.PathDecisions, requireBearer(opts.APIToken, http.HandlerFunc(dh.record)))
+	} else {
+		mux.HandleFunc(exporterclient.PathDecisions, func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotImplemented, "this exporter keeps no decision log; run it with --decisions.dir")
+		})
+	}
 
 	lifecycle := &lifecycleHandlers{ev: opts.Evaluator, log: opts.Logger}
 	mux.HandleFunc("POST /-/reload", lifecycle.reload)
