@@ -21,15 +21,15 @@ const healthExampleChars = 64
 
 // Kinds of offending rows in the flagged subquery.
 const (
-	kindUnknownArm  = "unknown_arm"
-	kindMissingUnit = "missing_unit"
-	kindMissingArm  = "missing_arm"
-	kindMultiArm    = "multi_arm"
-	kindBeforeStart = "before_start"
-	kindFuture      = "future"
-	kindDuplicate   = "duplicate"
-	kindMissingProp = "missing_property:"     // + property index
-	kindNonNumeric  = "non_numeric_property:" // + property index
+	kindUnknownArm  = events.HealthKindUnknownArm
+	kindMissingUnit = events.HealthKindMissingUnit
+	kindMissingArm  = events.HealthKindMissingArm
+	kindMultiArm    = events.HealthKindMultiArm
+	kindBeforeStart = events.HealthKindBeforeStart
+	kindFuture      = events.HealthKindFuture
+	kindDuplicate   = events.HealthKindDuplicate
+	kindMissingProp = events.HealthKindMissingProperty
+	kindNonNumeric  = events.HealthKindNonNumericProperty
 )
 
 // healthEarliest is before any time a table holds: the lower bound of the
@@ -171,7 +171,7 @@ func (s *Source) healthFlagged(ctx context.Context, op string, t eventTable, exp
 		if err := r.Scan(&kind, &n); err != nil {
 			return err
 		}
-		c := healthCountOf(out, kind)
+		c := out.CountFor(kind)
 		if c == nil {
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
@@ -194,7 +194,7 @@ LIMIT ` + strconv.Itoa(req.ExampleLimit()) + ` BY _lg_k`
 		if err := r.Scan(&kind, &id, &unit, &value, &micros); err != nil {
 			return err
 		}
-		c := healthCountOf(out, kind)
+		c := out.CountFor(kind)
 		if c == nil {
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
@@ -264,37 +264,4 @@ func (s *Source) propertyChecks(r propertyReader, p *params, key string) (presen
 	}
 	raw = r.raw(p, key)
 	return "(" + raw + " NOT IN ('', 'null'))", "(match(" + raw + ", '^-?[0-9]') AND isFinite(toFloat64OrZero(" + raw + ")))", raw
-}
-
-// healthCountOf is the report's count for a kind of the flagged subquery.
-func healthCountOf(out *events.HealthReport, kind string) *events.HealthCount {
-	switch kind {
-	case kindUnknownArm:
-		return &out.UnknownArm
-	case kindMissingUnit:
-		return &out.MissingUnit
-	case kindMissingArm:
-		return &out.MissingArm
-	case kindMultiArm:
-		return &out.MultiArmUnits
-	case kindBeforeStart:
-		return &out.BeforeStart
-	case kindFuture:
-		return &out.Future
-	case kindDuplicate:
-		return &out.Duplicates
-	}
-	for prefix, pick := range map[string]func(*events.PropertyHealth) *events.HealthCount{
-		kindMissingProp: func(ph *events.PropertyHealth) *events.HealthCount { return &ph.Missing },
-		kindNonNumeric:  func(ph *events.PropertyHealth) *events.HealthCount { return &ph.NonNumeric },
-	} {
-		if rest, ok := strings.CutPrefix(kind, prefix); ok {
-			i, err := strconv.Atoi(rest)
-			if err != nil || i < 0 || i >= len(out.Properties) {
-				return nil
-			}
-			return pick(&out.Properties[i])
-		}
-	}
-	return nil
 }

@@ -19,13 +19,13 @@ const exampleChars = 64
 
 // Kinds of offending rows in the flagged query.
 const (
-	kindUnknownArm  = "unknown_arm"
-	kindMissingUnit = "missing_unit"
-	kindMissingArm  = "missing_arm"
-	kindBeforeStart = "before_start"
-	kindFuture      = "future"
-	kindMissingProp = "missing_property:"     // + property index
-	kindNonNumeric  = "non_numeric_property:" // + property index
+	kindUnknownArm  = events.HealthKindUnknownArm
+	kindMissingUnit = events.HealthKindMissingUnit
+	kindMissingArm  = events.HealthKindMissingArm
+	kindBeforeStart = events.HealthKindBeforeStart
+	kindFuture      = events.HealthKindFuture
+	kindMissingProp = events.HealthKindMissingProperty
+	kindNonNumeric  = events.HealthKindNonNumericProperty
 )
 
 // Health counts the data problems behind a scope in three queries: totals
@@ -149,7 +149,7 @@ ORDER BY kind, ts, id`
 		if err := rows.Scan(&kind, &n, &id, &unit, &value, &ts); err != nil {
 			return err
 		}
-		c := flaggedCount(out, kind)
+		c := out.CountFor(kind)
 		if c == nil {
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
@@ -161,35 +161,6 @@ ORDER BY kind, ts, id`
 		c.Examples = append(c.Examples, ex)
 	}
 	return rows.Err()
-}
-
-// flaggedCount is the report's count for a kind of the flagged query.
-func flaggedCount(out *events.HealthReport, kind string) *events.HealthCount {
-	switch kind {
-	case kindUnknownArm:
-		return &out.UnknownArm
-	case kindMissingUnit:
-		return &out.MissingUnit
-	case kindMissingArm:
-		return &out.MissingArm
-	case kindBeforeStart:
-		return &out.BeforeStart
-	case kindFuture:
-		return &out.Future
-	}
-	for prefix, pick := range map[string]func(*events.PropertyHealth) *events.HealthCount{
-		kindMissingProp: func(ph *events.PropertyHealth) *events.HealthCount { return &ph.Missing },
-		kindNonNumeric:  func(ph *events.PropertyHealth) *events.HealthCount { return &ph.NonNumeric },
-	} {
-		if rest, ok := strings.CutPrefix(kind, prefix); ok {
-			i, err := strconv.Atoi(rest)
-			if err != nil || i < 0 || i >= len(out.Properties) {
-				return nil
-			}
-			return pick(&out.Properties[i])
-		}
-	}
-	return nil
 }
 
 // healthMultiArm counts units exposed to two or more planned arms, with

@@ -20,15 +20,15 @@ const healthExampleChars = 64
 
 // Kinds of offending rows in the flagged CTE.
 const (
-	kindUnknownArm  = "unknown_arm"
-	kindMissingUnit = "missing_unit"
-	kindMissingArm  = "missing_arm"
-	kindMultiArm    = "multi_arm"
-	kindBeforeStart = "before_start"
-	kindFuture      = "future"
-	kindDuplicate   = "duplicate"
-	kindMissingProp = "missing_property:"     // + property index
-	kindNonNumeric  = "non_numeric_property:" // + property index
+	kindUnknownArm  = events.HealthKindUnknownArm
+	kindMissingUnit = events.HealthKindMissingUnit
+	kindMissingArm  = events.HealthKindMissingArm
+	kindMultiArm    = events.HealthKindMultiArm
+	kindBeforeStart = events.HealthKindBeforeStart
+	kindFuture      = events.HealthKindFuture
+	kindDuplicate   = events.HealthKindDuplicate
+	kindMissingProp = events.HealthKindMissingProperty
+	kindNonNumeric  = events.HealthKindNonNumericProperty
 )
 
 // healthEarliest is before any time a table holds: the lower bound of the
@@ -183,7 +183,7 @@ ORDER BY kind, rn`
 		if err := rows.Scan(&kind, &n, &id, &unit, &value, &at); err != nil {
 			return err
 		}
-		c := healthCountOf(out, kind)
+		c := out.CountFor(kind)
 		if c == nil {
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
@@ -195,37 +195,4 @@ ORDER BY kind, rn`
 		c.Examples = append(c.Examples, ex)
 		return nil
 	})
-}
-
-// healthCountOf is the report's count for a kind of the flagged CTE.
-func healthCountOf(out *events.HealthReport, kind string) *events.HealthCount {
-	switch kind {
-	case kindUnknownArm:
-		return &out.UnknownArm
-	case kindMissingUnit:
-		return &out.MissingUnit
-	case kindMissingArm:
-		return &out.MissingArm
-	case kindMultiArm:
-		return &out.MultiArmUnits
-	case kindBeforeStart:
-		return &out.BeforeStart
-	case kindFuture:
-		return &out.Future
-	case kindDuplicate:
-		return &out.Duplicates
-	}
-	for prefix, pick := range map[string]func(*events.PropertyHealth) *events.HealthCount{
-		kindMissingProp: func(ph *events.PropertyHealth) *events.HealthCount { return &ph.Missing },
-		kindNonNumeric:  func(ph *events.PropertyHealth) *events.HealthCount { return &ph.NonNumeric },
-	} {
-		if rest, ok := strings.CutPrefix(kind, prefix); ok {
-			i, err := strconv.Atoi(rest)
-			if err != nil || i < 0 || i >= len(out.Properties) {
-				return nil
-			}
-			return pick(&out.Properties[i])
-		}
-	}
-	return nil
 }
