@@ -99,37 +99,39 @@ func sqlOpener(cfg Config, data []byte) (func(context.Context) (sqlSource, error
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
 		}
-		return func(ctx context.Context) (sqlSource, error) {
-			s, err := clickhouse.Open(ctx, c)
-			if err != nil {
-				return nil, err
-			}
-			if cfg.CreateSchema {
-				if err := s.CreateLiftgateSchema(ctx); err != nil {
-					_ = s.Close()
-					return nil, err
-				}
-			}
-			return s, nil
-		}, runsHealthChecks((*clickhouse.Source)(nil)), nil
+		open := func(ctx context.Context) (*clickhouse.Source, error) { return clickhouse.Open(ctx, c) }
+		return connector(open, cfg.CreateSchema), runsHealthChecks((*clickhouse.Source)(nil)), nil
 	default:
 		c, err := postgres.ParseConfig(data)
 		if err != nil {
 			return nil, false, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
 		}
-		return func(ctx context.Context) (sqlSource, error) {
-			s, err := postgres.Open(ctx, c)
-			if err != nil {
+		open := func(ctx context.Context) (*postgres.Source, error) { return postgres.Open(ctx, c) }
+		return connector(open, cfg.CreateSchema), runsHealthChecks((*postgres.Source)(nil)), nil
+	}
+}
+
+// schemaSource is a SQL store that can create liftgate's own tables.
+type schemaSource interface {
+	sqlSource
+	CreateLiftgateSchema(ctx context.Context) error
+}
+
+// connector opens a store and, when asked, creates liftgate's schema in it,
+// closing the connection again if that fails.
+func connector[S schemaSource](open func(context.Context) (S, error), createSchema bool) func(context.Context) (sqlSource, error) {
+	return func(ctx context.Context) (sqlSource, error) {
+		s, err := open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if createSchema {
+			if err := s.CreateLiftgateSchema(ctx); err != nil {
+				_ = s.Close()
 				return nil, err
 			}
-			if cfg.CreateSchema {
-				if err := s.CreateLiftgateSchema(ctx); err != nil {
-					_ = s.Close()
-					return nil, err
-				}
-			}
-			return s, nil
-		}, runsHealthChecks((*postgres.Source)(nil)), nil
+		}
+		return s, nil
 	}
 }
 
