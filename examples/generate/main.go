@@ -15,8 +15,10 @@
 // Further flags bend the stream for the engine's reference cases (see
 // scripts/reference): -arms adds treatment arms, -stages changes the ramp,
 // -trend adds a drift in conversion over time, -skew breaks the split (a
-// sample-ratio mismatch) and -repeat-exposure re-exposes units later. Their
-// defaults leave the output byte-for-byte as it was.
+// sample-ratio mismatch), -repeat-exposure re-exposes units later and
+// -whole-seconds truncates times to whole seconds (for stores that hold
+// only seconds, like ClickHouse 18.16's DateTime). Their defaults leave the
+// output byte-for-byte as it was.
 package main
 
 import (
@@ -59,6 +61,10 @@ type config struct {
 	// repeatShare is the share of units exposed again, later, to their own
 	// arm with a different platform: only the first exposure may count.
 	repeatShare float64
+	// wholeSeconds truncates every written time to its second. Only the
+	// output is truncated, so the random stream (and every other value)
+	// stays the same as without it.
+	wholeSeconds bool
 }
 
 // armSpec is one arm and, for treatment arms, its relative conversion lift.
@@ -95,6 +101,7 @@ func main() {
 	flag.Float64Var(&c.skew, "skew", 1, "factor on the treatment weight used for assignment (1 = as planned; other values cause a sample-ratio mismatch)")
 	flag.Float64Var(&c.sessions, "sessions", 2, "mean extra sessions per unit (scales events per unit; ~2 gives 5 events per unit, ~5.5 gives 10)")
 	flag.Float64Var(&c.repeatShare, "repeat-exposure", 0, "share of units exposed again to their own arm 1-30h later, with another platform")
+	flag.BoolVar(&c.wholeSeconds, "whole-seconds", false, "truncate event times to whole seconds (for ClickHouse 18.16, whose DateTime holds seconds)")
 	flag.Parse()
 	t, err := time.Parse(time.RFC3339, start)
 	if err != nil {
@@ -370,6 +377,9 @@ func (g *generator) event(name, user string, t time.Time, props map[string]any) 
 	b = append(b, `","user_id":"`...)
 	b = append(b, user...)
 	b = append(b, `","timestamp":"`...)
+	if g.c.wholeSeconds {
+		t = t.Truncate(time.Second)
+	}
 	b = t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000Z")
 	b = append(b, `","properties":{`...)
 	first := true

@@ -39,9 +39,12 @@ for port in "$ch_port" "$pg_port"; do
     exit 1
   fi
 done
-mkdir -p "$work" bin
-go build -o bin/liftgate ./cmd/liftgate
-go build -o bin/generate ./examples/generate
+# Binaries of this run, apart from the repository's bin/ (which other
+# builds overwrite).
+bin="$work/bin"
+mkdir -p "$bin"
+go build -o "$bin/liftgate" ./cmd/liftgate
+go build -o "$bin/generate" ./examples/generate
 
 note() { echo "== $* (load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
 note "machine: $(nproc) cores, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(. /etc/os-release && echo "$PRETTY_NAME"), disk free $(df -h --output=avail "$work" | tail -1 | tr -d ' ')"
@@ -158,19 +161,19 @@ pgq() { psql -X -q -h 127.0.0.1 -p "$pg_port" -U liftgate -d liftgate "$@"; }
 data="$work/events-$units.ndjson"
 if [ "$(chq --query 'EXISTS TABLE events')" != 1 ] || [ "$(pgq -At -c "SELECT to_regclass('events') IS NOT NULL")" != t ]; then
   if [ ! -f "$data" ]; then
-    bin/generate -units "$units" -sessions "$sessions" -lift 0.2 -error-lift 0.4 -whole-seconds -out "$data"
+    "$bin/generate" -units "$units" -sessions "$sessions" -lift 0.2 -error-lift 0.4 -whole-seconds -out "$data"
   fi
   note "events: $(wc -l < "$data") lines, $(du -h "$data" | cut -f1)"
   if [ "$(chq --query 'EXISTS TABLE events')" != 1 ]; then
     note "import into clickhouse"
     /usr/bin/time -f 'import clickhouse: %e s wall, %M KiB peak RSS' \
-      bin/liftgate import --store "$work/clickhouse.yaml" --batch-size 100000 "$data" | tail -1
+      "$bin/liftgate" import --store "$work/clickhouse.yaml" --batch-size 100000 "$data" | tail -1
     chq --query 'OPTIMIZE TABLE events FINAL'
   fi
   if [ "$(pgq -At -c "SELECT to_regclass('events') IS NOT NULL")" != t ]; then
     note "import into postgres"
     /usr/bin/time -f 'import postgres: %e s wall, %M KiB peak RSS' \
-      bin/liftgate import --store "$work/postgres.yaml" --batch-size 100000 "$data" | tail -1
+      "$bin/liftgate" import --store "$work/postgres.yaml" --batch-size 100000 "$data" | tail -1
     pgq -c 'VACUUM ANALYZE events'
   fi
 fi
@@ -234,7 +237,7 @@ measure_analyze() { # LABEL STOREFILE RUNS
     since=$(ch_since)
     note "analyze $1"
     /usr/bin/time -f "analyze $1 (whole command): %e s wall, %M KiB peak RSS" \
-      bin/liftgate analyze --plan "$plan" --store "$2" --at "$at" --timings > /dev/null 2> "$work/timings.txt" || { cat "$work/timings.txt"; return 1; }
+      "$bin/liftgate" analyze --plan "$plan" --store "$2" --at "$at" --timings > /dev/null 2> "$work/timings.txt" || echo "  FAILED (the message follows)"
     sed 's/^timing: /  /' "$work/timings.txt"
     case "$1" in clickhouse*) ch_memory "$since" ;; esac
   done
