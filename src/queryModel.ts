@@ -70,6 +70,12 @@ export const PANEL_QUERY_TYPES: QueryTypeInfo[] = [
     description: 'Compare arms without a plan; the result is marked exploratory',
     fields: ['experiment', 'exploratory', 'numericValue'],
   },
+  {
+    value: QueryType.Health,
+    label: 'Data health',
+    description: 'Per data-health check: counts, rate, thresholds and status (ok, warn, block) at the end of the time range',
+    fields: ['experiment'],
+  },
 ];
 
 const FIELDS_BY_TYPE: Record<QueryType, QueryField[]> = {

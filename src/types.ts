@@ -16,6 +16,7 @@ export enum QueryType {
   Annotations = 'annotations',
   Variables = 'variables',
   Exploratory = 'exploratory',
+  Health = 'health',
 }
 
 // What one number per row of an alerting comparison is (models.NumericValue*).
@@ -56,6 +57,9 @@ export enum AnnotationKind {
   Verdicts = 'verdicts',
   Decisions = 'decisions',
   SRM = 'srm',
+  Plans = 'plans',
+  HumanDecisions = 'human_decisions',
+  Health = 'health',
 }
 
 // Metric kinds and good directions of an exploratory metric.

@@ -47,6 +47,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		x := &s.Experiments[i]
 		collectExperiment(e, x)
 		collectEvaluation(e, x, s.Source)
+		collectLateData(e, x)
 		if x.Last.OK() {
 			collectResult(e, x.Plan.ID, x.Last.Result)
 		}

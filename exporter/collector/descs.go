@@ -130,4 +130,5 @@ var allDescs = []*prometheus.Desc{
 	relativeMargin, absoluteMargin, verdict, verdictTransitions, decision, decisionTransitions,
 	evaluationWall, lastEvaluationTimestamp, lastEvaluationDuration, lastEvaluationSuccess, lastSuccessTimestamp,
 	evaluations, evaluationErrors, reloadSuccessful, reloadSuccessTimestamp, planFileStatus,
+	lateDataVerdictChanges,
 }

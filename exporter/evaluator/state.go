@@ -26,6 +26,9 @@ type experimentState struct {
 	evaluations, errors uint64
 	lastSuccess         time.Time
 	sources             map[string]*SourceStats
+	// lateDataVerdictChanges counts verdicts that changed between two
+	// consecutive evaluations of the same window (see lateDataChanges).
+	lateDataVerdictChanges uint64
 
 	kick   chan struct{}
 	cancel context.CancelFunc
@@ -68,6 +71,7 @@ func (st *experimentState) planChanged(now time.Time) {
 // record stores an evaluation and counts the verdict and decision changes
 // it causes.
 func (st *experimentState) record(ev *Evaluation, now time.Time) {
+	st.lateDataVerdictChanges += uint64(lateDataChanges(st.last, ev))
 	st.last = ev
 	st.evaluations++
 	if ev.OK() {
@@ -131,6 +135,9 @@ type ExperimentView struct {
 	VerdictTransitions  map[VerdictKey]map[stats.Verdict]uint64
 	DecisionTransitions map[string]uint64
 	Evaluations, Errors uint64
+	// LateDataVerdictChanges counts verdicts changed by late data: two
+	// consecutive evaluations of the same window that disagree.
+	LateDataVerdictChanges uint64
 	// LastSuccess is the evaluation time of the latest successful
 	// evaluation; zero when none succeeded.
 	LastSuccess time.Time
@@ -163,6 +170,8 @@ func (st *experimentState) view(now time.Time) ExperimentView {
 		Evaluations:         st.evaluations,
 		Errors:              st.errors,
 		LastSuccess:         st.lastSuccess,
+
+		LateDataVerdictChanges: st.lateDataVerdictChanges,
 	}
 	for k, m := range st.verdictTransitions {
 		v.VerdictTransitions[k] = maps.Clone(m)

@@ -87,7 +87,8 @@ func (q *Query) Validate(queryType string) error {
 	case QueryTypeAnnotations:
 		for _, k := range q.AnnotationKinds {
 			if err := oneOf(FieldAnnotationKinds, k, false, AnnotationStages, AnnotationDeployments,
-				AnnotationVerdicts, AnnotationDecisions, AnnotationSRM); err != nil {
+				AnnotationVerdicts, AnnotationDecisions, AnnotationSRM, AnnotationPlans,
+				AnnotationHumanDecisions, AnnotationHealth); err != nil {
 				return err
 			}
 		}

@@ -34,6 +34,10 @@ const (
 	// arm property and metric come from the query; the result is marked
 	// exploratory.
 	QueryTypeExploratory = "exploratory"
+	// QueryTypeHealth is the data-health table of a planned experiment at
+	// the end of the time range: one row per check with its counts, rate,
+	// thresholds and status (the health section of `liftgate analyze`).
+	QueryTypeHealth = "health"
 )
 
 // QueryTypes lists every query type, in the order the editor offers them.
@@ -46,6 +50,7 @@ var QueryTypes = []string{
 	QueryTypeAnnotations,
 	QueryTypeVariables,
 	QueryTypeExploratory,
+	QueryTypeHealth,
 }
 
 // JSON field names of the query model (Query below). Grafana's own fields
@@ -233,4 +238,13 @@ const (
 	AnnotationVerdicts    = "verdicts"
 	AnnotationDecisions   = "decisions"
 	AnnotationSRM         = "srm"
+	// AnnotationPlans are plan changes recorded in the exporter's decision
+	// log, with the fields that changed.
+	AnnotationPlans = "plans"
+	// AnnotationHumanDecisions are decisions people recorded in the
+	// decision log (liftgate note): who, what, why and a link.
+	AnnotationHumanDecisions = "human_decisions"
+	// AnnotationHealth marks an evaluation whose data-health status is warn
+	// or block, with the failing checks.
+	AnnotationHealth = "health"
 )

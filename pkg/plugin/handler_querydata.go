@@ -42,6 +42,7 @@ func (ds *Datasource) queryMux() *datasource.QueryTypeMux {
 		models.QueryTypeAnnotations:        ds.handleAnnotations,
 		models.QueryTypeVariables:          ds.handleVariables,
 		models.QueryTypeExploratory:        ds.handleExploratory,
+		models.QueryTypeHealth:             ds.handleHealth,
 	} {
 		mux.HandleFunc(queryType, ds.each(queryType, h))
 	}

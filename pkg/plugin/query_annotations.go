@@ -16,7 +16,11 @@ import (
 )
 
 // handleAnnotations marks stage changes, deployments, verdict and decision
-// changes and SRM alarms in the time range, each with its evidence.
+// changes, SRM alarms and data-health problems in the time range, each with
+// its evidence. When the exporter keeps a decision log, its entries (plan,
+// stage, verdict and decision changes, people's decisions) are shown as
+// recorded, and verdict and decision changes are recomputed only for the
+// time before the log began.
 func (ds *Datasource) handleAnnotations(ctx context.Context, q *models.Query, dq backend.DataQuery) (data.Frames, error) {
 	p, hash, err := ds.planFor(ctx, q.Experiment)
 	if err != nil {
@@ -31,6 +35,11 @@ func (ds *Datasource) handleAnnotations(ctx context.Context, q *models.Query, dq
 	var list []frames.Annotation
 	var notices []data.Notice
 
+	logged, err := ds.logAnnotations(ctx, p.ID, from, to, want, q)
+	if err != nil {
+		return nil, err
+	}
+	list = append(list, logged.list...)
 	if want(models.AnnotationStages) {
 		list = append(list, frames.StageAnnotations(p, from, to)...)
 	}
@@ -50,7 +59,21 @@ func (ds *Datasource) handleAnnotations(ctx context.Context, q *models.Query, dq
 				kinds = append(kinds, k)
 			}
 		}
-		list = append(list, frames.ResultAnnotations(points, kinds, keep)...)
+		for _, a := range frames.ResultAnnotations(points, kinds, keep) {
+			if a.Kind != models.AnnotationSRM && logged.coveredByLog(a) {
+				continue
+			}
+			list = append(list, a)
+		}
+	}
+	if want(models.AnnotationHealth) {
+		res, err := ds.analyze(ctx, p, hash, to, "")
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := frames.HealthAnnotation(res); ok {
+			list = append(list, a)
+		}
 	}
 	if want(models.AnnotationDeployments) {
 		marks, notice, err := ds.deploymentAnnotations(ctx, p, from, to, len(q.AnnotationKinds) > 0)
@@ -62,8 +85,11 @@ func (ds *Datasource) handleAnnotations(ctx context.Context, q *models.Query, dq
 			notices = append(notices, data.Notice{Severity: data.NoticeSeverityInfo, Text: notice})
 		}
 	}
-	executed := ds.describe("annotations", "experiment="+p.ID, "plan="+hash,
-		"from="+from.UTC().Format(time.RFC3339), "to="+to.Format(time.RFC3339))
+	args := []string{"experiment=" + p.ID, "plan=" + hash, "from=" + from.UTC().Format(time.RFC3339), "to=" + to.Format(time.RFC3339)}
+	if logged.ok {
+		args = append(args, "decisions=exporter")
+	}
+	executed := ds.describe("annotations", args...)
 	f := frames.Annotations(list, executed)
 	f.AppendNotices(notices...)
 	return data.Frames{f}, nil

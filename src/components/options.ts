@@ -45,6 +45,9 @@ export const ANNOTATION_KIND_OPTIONS: Array<ComboboxOption<AnnotationKind>> = [
   { value: AnnotationKind.Verdicts, label: 'Verdict changes' },
   { value: AnnotationKind.Decisions, label: 'Decision changes' },
   { value: AnnotationKind.SRM, label: 'SRM alarms' },
+  { value: AnnotationKind.Plans, label: 'Plan changes (decision log)' },
+  { value: AnnotationKind.HumanDecisions, label: 'Human decisions (decision log)' },
+  { value: AnnotationKind.Health, label: 'Data-health warnings' },
 ];
 
 export const METRIC_KIND_OPTIONS: Array<SelectableValue<MetricKind>> = [
