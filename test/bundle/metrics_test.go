@@ -30,6 +30,8 @@ func exporterFamilies(t *testing.T) map[string][]string {
 	t.Helper()
 	ch := make(chan *prometheus.Desc, 256)
 	collector.New(noSnapshots{}, nil).Describe(ch)
+	// The rollout outcomes come from the decision log's own collector.
+	collector.NewOutcomes(nil, nil).Describe(ch)
 	versioncollector.NewCollector("liftgate_exporter").Describe(ch)
 	close(ch)
 	out := map[string][]string{}
