@@ -46,6 +46,13 @@ type Config struct {
 	// MaxOpenConns caps the connection pool; 0 means clickhouse-go's
 	// default (10).
 	MaxOpenConns int `yaml:"max_open_conns,omitempty" json:"max_open_conns,omitempty"`
+	// Settings are ClickHouse settings sent with every query, e.g.
+	// max_bytes_before_external_group_by: 2147483648. Values are whole
+	// numbers or strings. They come on top of the spill thresholds
+	// liftgate sets by default (DefaultSpillBytes), which a setting of the
+	// same name replaces; max_execution_time and join_use_nulls are the
+	// source's own. Open checks that the server knows every name.
+	Settings map[string]any `yaml:"settings,omitempty" json:"settings,omitempty"`
 }
 
 // TLS configures transport security when Addr is used (with DSN, use its
@@ -148,6 +155,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxOpenConns < 0 {
 		return bad("max_open_conns: must not be negative, got %d", c.MaxOpenConns)
+	}
+	if err := checkSettings(c.Settings); err != nil {
+		return bad("%v", err)
 	}
 	return nil
 }

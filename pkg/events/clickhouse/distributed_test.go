@@ -1,7 +1,9 @@
 package clickhouse
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -90,4 +92,30 @@ func TestDistributedTable(t *testing.T) {
 			checkSums(t, got, wantMap)
 		})
 	}
+
+	t.Run("health", func(t *testing.T) {
+		req := events.HealthRequest{Events: []string{"purchase", "session"}, Now: t0.Add(10 * day)}
+		want, err := whole.Health(ctx, sc, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := dist.Health(ctx, sc, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("health of the Distributed table:\n%+v\nof the whole table:\n%+v", got, want)
+		}
+		// Copies of two of shard1's events in shard2: a duplicate only the
+		// initiator sees, which GLOBAL IN must find across shards.
+		srv.Exec(t, "shard2", fmt.Sprintf("INSERT INTO events SELECT * FROM shard1.events WHERE event = 'purchase' AND ts >= toDateTime(%d) AND ts < toDateTime(%d) ORDER BY id LIMIT 2",
+			sc.Start.Unix(), sc.End.Unix()))
+		got, err = dist.Health(ctx, sc, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Duplicates.Count != want.Duplicates.Count+2 || len(got.Duplicates.Examples) != len(want.Duplicates.Examples)+2 {
+			t.Errorf("duplicates across shards = %+v, want %d more than %+v", got.Duplicates, 2, want.Duplicates)
+		}
+	})
 }

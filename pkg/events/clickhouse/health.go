@@ -235,11 +235,20 @@ func (s *Source) flaggedSQL(p *params, t eventTable, exposures exposureRowsFunc,
 	parts = append(parts, `SELECT '`+kindFuture+`', `+one+`, _lg_id, _lg_u, '', _lg_t FROM (`+
 		rowsOf(t.event+` IN `+checked+` AND `+t.time.within(p, "_lg_t", future, math.MaxInt64), "''", "1", "1")+`)`)
 	if s.mapping.Columns.ID != "" {
-		// Inner names differ from the outer ones so the aggregates do not
-		// read their own aliases.
+		// Two levels, so the memory of the check does not grow with the
+		// length of the ids: first the 64-bit hashes seen more than once
+		// (8 bytes a key instead of the id's text; the GROUP BY spills to
+		// disk past max_bytes_before_external_group_by), then the exact
+		// GROUP BY id over only the rows with such a hash, which also
+		// drops a hash collision of two distinct ids. The filter applies
+		// on the initiator; GLOBAL keeps the hash set computed once should
+		// a server push it down to the shards of a Distributed table (on a
+		// plain table it is IN). Inner names differ from the outer ones so
+		// the aggregates do not read their own aliases.
+		dupRows := rowsOf(t.event+` IN `+checked+` AND `+t.time.within(p, "_lg_t", start, end)+` AND _lg_id != ''`, "''", "1", "1")
 		parts = append(parts, `SELECT '`+kindDuplicate+`', toInt64(count()) - 1, _lg_di, min(_lg_du), concat(toString(count()), ' rows'), min(_lg_dt)
-	FROM (SELECT _lg_id AS _lg_di, _lg_u AS _lg_du, _lg_t AS _lg_dt FROM (`+
-			rowsOf(t.event+` IN `+checked+` AND `+t.time.within(p, "_lg_t", start, end)+` AND _lg_id != ''`, "''", "1", "1")+`))
+	FROM (SELECT _lg_id AS _lg_di, _lg_u AS _lg_du, _lg_t AS _lg_dt FROM (`+dupRows+`)
+		WHERE cityHash64(_lg_id) GLOBAL IN (SELECT _lg_dh FROM (SELECT cityHash64(_lg_id) AS _lg_dh FROM (`+dupRows+`)) GROUP BY _lg_dh HAVING count() > 1))
 	GROUP BY _lg_di HAVING count() > 1`)
 	}
 	for i, pr := range req.Properties {

@@ -144,9 +144,13 @@ func (s *Source) metricQuery(ctx context.Context, op string, p *params, sc event
 		AND _lg_u != ''
 	GROUP BY _lg_u`
 
+	// Plain sum, not sumKahan: 18.16 writes sumKahan states to disk wrongly
+	// (groups go missing, or the query fails with "Empty query"), and this
+	// step spills too once the query as a whole passes
+	// max_bytes_before_external_group_by, few groups or not.
 	return `SELECT _lg_arm, _lg_stage, _lg_segment, _lg_bucket, toFloat64(count()),
-	sumKahan(_lg_y), sumKahan(_lg_y * _lg_y), sumKahan(_lg_d), sumKahan(_lg_d * _lg_d), sumKahan(_lg_y * _lg_d),
-	sumKahan(_lg_x), sumKahan(_lg_x * _lg_x), sumKahan(_lg_x * _lg_y)
+	sum(_lg_y), sum(_lg_y * _lg_y), sum(_lg_d), sum(_lg_d * _lg_d), sum(_lg_y * _lg_d),
+	sum(_lg_x), sum(_lg_x * _lg_x), sum(_lg_x * _lg_y)
 FROM (
 	SELECT _lg_arm, _lg_stage, _lg_segment, _lg_bucket, _lg_y, _lg_d, _lg_x
 	FROM (` + assigned + `)

@@ -22,6 +22,7 @@ type Source struct {
 	timeout  time.Duration
 	password string // only to scrub error text
 	server   serverInfo
+	settings ch.Settings // sent with every query besides the timeout
 
 	mu     sync.Mutex
 	tables map[string]tableColumns // column types by table, read on first use
@@ -43,7 +44,8 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{mapping: cfg.Mapping, timeout: cfg.QueryTimeout.D(), password: opts.Auth.Password, tables: map[string]tableColumns{}}
+	s := &Source{mapping: cfg.Mapping, timeout: cfg.QueryTimeout.D(), password: opts.Auth.Password, tables: map[string]tableColumns{},
+		settings: querySettings(cfg.Settings)}
 	user := opts.Auth.Username
 	if user == "" {
 		user = "default"
@@ -68,6 +70,10 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 		_ = conn.Close()
 		return nil, s.wrap(ctx, qctx, op, err)
 	}
+	if err := checkServerSettings(qctx, conn, s.server.version, s.settings); err != nil {
+		_ = conn.Close()
+		return nil, s.wrap(ctx, qctx, op, err)
+	}
 	return s, nil
 }
 
@@ -88,14 +94,18 @@ func (s *Source) Close() error {
 // queryContext adds QueryTimeout to the caller's context and tells the
 // server the same limit, so a query the client gave up on does not keep
 // running there. join_use_nulls is pinned because the queries rely on
-// unmatched LEFT JOIN rows reading as 0.
+// unmatched LEFT JOIN rows reading as 0. The configured settings (by
+// default the spill thresholds) go with every query.
 func (s *Source) queryContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	qctx, cancel := context.WithTimeout(ctx, s.timeout)
-	secs := int(math.Ceil(s.timeout.Seconds()))
-	return ch.Context(qctx, ch.WithSettings(ch.Settings{
-		"max_execution_time": secs,
+	settings := ch.Settings{
+		"max_execution_time": int(math.Ceil(s.timeout.Seconds())),
 		"join_use_nulls":     0,
-	})), cancel
+	}
+	for name, v := range s.settings {
+		settings[name] = v
+	}
+	return ch.Context(qctx, ch.WithSettings(settings)), cancel
 }
 
 // query runs one statement under the caller's context and QueryTimeout and
