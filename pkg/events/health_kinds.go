@@ -53,3 +53,17 @@ func (r *HealthReport) CountFor(kind string) *HealthCount {
 	}
 	return nil
 }
+
+// HealthExampleChars bounds an example's value: enough to recognise it,
+// never a dump of a large property.
+const HealthExampleChars = 64
+
+// NewHealthReport is the empty report a store fills: one PropertyHealth per
+// requested property, in request order, so property kinds can index it.
+func NewHealthReport(req HealthRequest, duplicatesChecked bool) HealthReport {
+	out := HealthReport{Properties: make([]PropertyHealth, len(req.Properties)), DuplicatesChecked: duplicatesChecked}
+	for i, pr := range req.Properties {
+		out.Properties[i] = PropertyHealth{Event: pr.Event, Property: pr.Property}
+	}
+	return out
+}

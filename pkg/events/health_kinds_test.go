@@ -10,7 +10,7 @@ func TestHealthReportCountFor(t *testing.T) {
 	fields := map[string]*HealthCount{
 		HealthKindUnknownArm: &r.UnknownArm, HealthKindMissingUnit: &r.MissingUnit, HealthKindMissingArm: &r.MissingArm,
 		HealthKindMultiArm: &r.MultiArmUnits, HealthKindBeforeStart: &r.BeforeStart, HealthKindFuture: &r.Future,
-		HealthKindDuplicate: &r.Duplicates,
+		HealthKindDuplicate:             &r.Duplicates,
 		HealthKindMissingProperty + "1": &r.Properties[1].Missing, HealthKindNonNumericProperty + "0": &r.Properties[0].NonNumeric,
 	}
 	for kind, want := range fields {

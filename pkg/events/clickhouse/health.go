@@ -15,23 +15,6 @@ import (
 
 var _ events.HealthChecker = (*Source)(nil)
 
-// healthExampleChars bounds an example's value: enough to recognise it,
-// never a dump of a large property.
-const healthExampleChars = 64
-
-// Kinds of offending rows in the flagged subquery.
-const (
-	kindUnknownArm  = events.HealthKindUnknownArm
-	kindMissingUnit = events.HealthKindMissingUnit
-	kindMissingArm  = events.HealthKindMissingArm
-	kindMultiArm    = events.HealthKindMultiArm
-	kindBeforeStart = events.HealthKindBeforeStart
-	kindFuture      = events.HealthKindFuture
-	kindDuplicate   = events.HealthKindDuplicate
-	kindMissingProp = events.HealthKindMissingProperty
-	kindNonNumeric  = events.HealthKindNonNumericProperty
-)
-
 // healthEarliest is before any time a table holds: the lower bound of the
 // before-start check.
 var healthEarliest = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -63,10 +46,7 @@ func (s *Source) Health(ctx context.Context, sc events.Scope, req events.HealthR
 	if err != nil {
 		return events.HealthReport{}, err
 	}
-	out := events.HealthReport{Properties: make([]events.PropertyHealth, len(req.Properties)), DuplicatesChecked: s.mapping.Columns.ID != ""}
-	for i, pr := range req.Properties {
-		out.Properties[i] = events.PropertyHealth{Event: pr.Event, Property: pr.Property}
-	}
+	out := events.NewHealthReport(req, s.mapping.Columns.ID != "")
 	if err := s.healthExposureTotals(ctx, op, exposures, sc, &out); err != nil {
 		return events.HealthReport{}, err
 	}
@@ -182,7 +162,7 @@ func (s *Source) healthFlagged(ctx context.Context, op string, t eventTable, exp
 		return err
 	}
 	// LIMIT BY takes a literal: the example cap is a validated count.
-	examples := `SELECT _lg_k, _lg_id, _lg_u, substringUTF8(_lg_v, 1, ` + strconv.Itoa(healthExampleChars) + `), _lg_t
+	examples := `SELECT _lg_k, _lg_id, _lg_u, substringUTF8(_lg_v, 1, ` + strconv.Itoa(events.HealthExampleChars) + `), _lg_t
 FROM (` + flagged + `)
 ORDER BY _lg_k, _lg_t, _lg_id, _lg_u
 LIMIT ` + strconv.Itoa(req.ExampleLimit()) + ` BY _lg_k`
@@ -199,7 +179,7 @@ LIMIT ` + strconv.Itoa(req.ExampleLimit()) + ` BY _lg_k`
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
 		ex := events.HealthExample{ID: id, Unit: unit, Value: value}
-		if kind != kindMultiArm { // a unit's arms have no single time
+		if kind != events.HealthKindMultiArm { // a unit's arms have no single time
 			ex.Time = time.UnixMicro(micros).UTC()
 		}
 		c.Examples = append(c.Examples, ex)
@@ -213,12 +193,12 @@ func (s *Source) flaggedSQL(p *params, t eventTable, exposures exposureRowsFunc,
 	inWindow := exposures(p, start, end)
 	one := "toInt64(1)"
 	parts := []string{
-		`SELECT '` + kindUnknownArm + `' AS _lg_k, ` + one + ` AS _lg_w, _lg_id, _lg_u, _lg_a AS _lg_v, _lg_t FROM (` + inWindow + `)
+		`SELECT '` + events.HealthKindUnknownArm + `' AS _lg_k, ` + one + ` AS _lg_w, _lg_id, _lg_u, _lg_a AS _lg_v, _lg_t FROM (` + inWindow + `)
 	WHERE _lg_a != '' AND NOT (_lg_a IN ` + p.list(sc.Arms) + `)`,
-		`SELECT '` + kindMissingUnit + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + inWindow + `) WHERE _lg_u = ''`,
-		`SELECT '` + kindMissingArm + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + inWindow + `) WHERE _lg_a = ''`,
-		`SELECT '` + kindBeforeStart + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + exposures(p, healthEarliest.UnixMicro(), start) + `)`,
-		`SELECT '` + kindMultiArm + `', ` + one + `, '', _lg_mu, arrayStringConcat(arraySort(groupUniqArray(_lg_ma)), ','), toInt64(0)
+		`SELECT '` + events.HealthKindMissingUnit + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + inWindow + `) WHERE _lg_u = ''`,
+		`SELECT '` + events.HealthKindMissingArm + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + inWindow + `) WHERE _lg_a = ''`,
+		`SELECT '` + events.HealthKindBeforeStart + `', ` + one + `, _lg_id, _lg_u, _lg_a, _lg_t FROM (` + exposures(p, healthEarliest.UnixMicro(), start) + `)`,
+		`SELECT '` + events.HealthKindMultiArm + `', ` + one + `, '', _lg_mu, arrayStringConcat(arraySort(groupUniqArray(_lg_ma)), ','), toInt64(0)
 	FROM (SELECT _lg_u AS _lg_mu, _lg_a AS _lg_ma FROM (` + inWindow + `) WHERE _lg_u != '' AND _lg_a IN ` + p.list(sc.Arms) + `)
 	GROUP BY _lg_mu HAVING uniqExact(_lg_ma) > 1`,
 	}
@@ -232,7 +212,7 @@ func (s *Source) flaggedSQL(p *params, t eventTable, exposures exposureRowsFunc,
 	SELECT _lg_id, _lg_u, _lg_t, _lg_r, _lg_p, _lg_n FROM ` + t.from + ` WHERE ` + where
 	}
 	future := req.FutureAfter().UnixMicro() + 1
-	parts = append(parts, `SELECT '`+kindFuture+`', `+one+`, _lg_id, _lg_u, '', _lg_t FROM (`+
+	parts = append(parts, `SELECT '`+events.HealthKindFuture+`', `+one+`, _lg_id, _lg_u, '', _lg_t FROM (`+
 		rowsOf(t.event+` IN `+checked+` AND `+t.time.within(p, "_lg_t", future, math.MaxInt64), "''", "1", "1")+`)`)
 	if s.mapping.Columns.ID != "" {
 		// Two levels, so the memory of the check does not grow with the
@@ -246,7 +226,7 @@ func (s *Source) flaggedSQL(p *params, t eventTable, exposures exposureRowsFunc,
 		// plain table it is IN). Inner names differ from the outer ones so
 		// the aggregates do not read their own aliases.
 		dupRows := rowsOf(t.event+` IN `+checked+` AND `+t.time.within(p, "_lg_t", start, end)+` AND _lg_id != ''`, "''", "1", "1")
-		parts = append(parts, `SELECT '`+kindDuplicate+`', toInt64(count()) - 1, _lg_di, min(_lg_du), concat(toString(count()), ' rows'), min(_lg_dt)
+		parts = append(parts, `SELECT '`+events.HealthKindDuplicate+`', toInt64(count()) - 1, _lg_di, min(_lg_du), concat(toString(count()), ' rows'), min(_lg_dt)
 	FROM (SELECT _lg_id AS _lg_di, _lg_u AS _lg_du, _lg_t AS _lg_dt FROM (`+dupRows+`)
 		WHERE cityHash64(_lg_id) GLOBAL IN (SELECT _lg_dh FROM (SELECT cityHash64(_lg_id) AS _lg_dh FROM (`+dupRows+`)) GROUP BY _lg_dh HAVING count() > 1))
 	GROUP BY _lg_di HAVING count() > 1`)
@@ -256,8 +236,8 @@ func (s *Source) flaggedSQL(p *params, t eventTable, exposures exposureRowsFunc,
 		present, numeric, raw := s.propertyChecks(t.props, p, pr.Property)
 		from := ` FROM (` + rowsOf(t.event+` = `+p.text(pr.Event)+` AND `+t.time.within(p, "_lg_t", start, end), raw, present, numeric) + `)`
 		parts = append(parts,
-			`SELECT '`+kindMissingProp+n+`', `+one+`, _lg_id, _lg_u, _lg_r, _lg_t`+from+` WHERE NOT _lg_p`,
-			`SELECT '`+kindNonNumeric+n+`', `+one+`, _lg_id, _lg_u, _lg_r, _lg_t`+from+` WHERE _lg_p AND NOT _lg_n`,
+			`SELECT '`+events.HealthKindMissingProperty+n+`', `+one+`, _lg_id, _lg_u, _lg_r, _lg_t`+from+` WHERE NOT _lg_p`,
+			`SELECT '`+events.HealthKindNonNumericProperty+n+`', `+one+`, _lg_id, _lg_u, _lg_r, _lg_t`+from+` WHERE _lg_p AND NOT _lg_n`,
 		)
 	}
 	return strings.Join(parts, "\nUNION ALL\n")

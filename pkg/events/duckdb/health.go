@@ -13,21 +13,6 @@ import (
 
 var _ events.HealthChecker = (*Store)(nil)
 
-// exampleChars bounds an example's value: enough to recognise it, never a
-// dump of a large property.
-const exampleChars = 64
-
-// Kinds of offending rows in the flagged query.
-const (
-	kindUnknownArm  = events.HealthKindUnknownArm
-	kindMissingUnit = events.HealthKindMissingUnit
-	kindMissingArm  = events.HealthKindMissingArm
-	kindBeforeStart = events.HealthKindBeforeStart
-	kindFuture      = events.HealthKindFuture
-	kindMissingProp = events.HealthKindMissingProperty
-	kindNonNumeric  = events.HealthKindNonNumericProperty
-)
-
 // Health counts the data problems behind a scope in three queries: totals
 // (denominators and the watermark), offending rows with a few examples per
 // kind, and units exposed to several planned arms. Duplicate ids cannot be
@@ -43,10 +28,7 @@ func (s *Store) Health(ctx context.Context, sc events.Scope, req events.HealthRe
 	fail := func(what string, err error) (events.HealthReport, error) {
 		return events.HealthReport{}, fmt.Errorf("duckdb: health of %q: %s: %w", sc.Experiment, what, err)
 	}
-	out := events.HealthReport{Properties: make([]events.PropertyHealth, len(req.Properties))}
-	for i, pr := range req.Properties {
-		out.Properties[i] = events.PropertyHealth{Event: pr.Event, Property: pr.Property}
-	}
+	out := events.NewHealthReport(req, false)
 	if err := s.healthTotals(ctx, sc, req, &out); err != nil {
 		return fail("totals", err)
 	}
@@ -114,24 +96,24 @@ func (s *Store) healthFlagged(ctx context.Context, sc events.Scope, req events.H
 	noUnit := "(unit IS NULL OR unit = '')"
 	noArm := "(arm IS NULL OR arm = '')"
 	parts := []string{
-		`SELECT '` + kindUnknownArm + `' AS kind, id, unit, arm AS value, ts FROM x WHERE NOT ` + noArm + ` AND NOT coalesce(arm IN ` + p.list(sc.Arms) + `, false)`,
-		`SELECT '` + kindMissingUnit + `', id, unit, arm, ts FROM x WHERE ` + noUnit,
-		`SELECT '` + kindMissingArm + `', id, unit, arm, ts FROM x WHERE ` + noArm,
-		`SELECT '` + kindBeforeStart + `', id, unit, arm, ts FROM (` + exposureRows(p, sc, earliest, sc.Start) + `)`,
-		`SELECT '` + kindFuture + `', id, unit_id, event, ts FROM events WHERE event IN ` + p.list(req.CheckedEvents(sc.Exposure.Event)) + ` AND ts > ` + p.timestamp(req.FutureAfter()),
+		`SELECT '` + events.HealthKindUnknownArm + `' AS kind, id, unit, arm AS value, ts FROM x WHERE NOT ` + noArm + ` AND NOT coalesce(arm IN ` + p.list(sc.Arms) + `, false)`,
+		`SELECT '` + events.HealthKindMissingUnit + `', id, unit, arm, ts FROM x WHERE ` + noUnit,
+		`SELECT '` + events.HealthKindMissingArm + `', id, unit, arm, ts FROM x WHERE ` + noArm,
+		`SELECT '` + events.HealthKindBeforeStart + `', id, unit, arm, ts FROM (` + exposureRows(p, sc, earliest, sc.Start) + `)`,
+		`SELECT '` + events.HealthKindFuture + `', id, unit_id, event, ts FROM events WHERE event IN ` + p.list(req.CheckedEvents(sc.Exposure.Event)) + ` AND ts > ` + p.timestamp(req.FutureAfter()),
 	}
 	for i, pr := range req.Properties {
 		from := ` FROM (SELECT id, unit_id, json_extract(properties, ` + p.bind(jsonPointer(pr.Property)) + `)::VARCHAR AS v, ts
 			FROM events WHERE event = ` + p.bind(pr.Event) + ` AND ts >= ` + p.timestamp(sc.Start) + ` AND ts < ` + p.timestamp(sc.End) + `)`
 		parts = append(parts,
-			`SELECT '`+kindMissingProp+strconv.Itoa(i)+`', id, unit_id, v, ts`+from+` WHERE v IS NULL OR v = 'null'`,
-			`SELECT '`+kindNonNumeric+strconv.Itoa(i)+`', id, unit_id, v, ts`+from+` WHERE v IS NOT NULL AND v <> 'null' AND NOT `+numberText("v"),
+			`SELECT '`+events.HealthKindMissingProperty+strconv.Itoa(i)+`', id, unit_id, v, ts`+from+` WHERE v IS NULL OR v = 'null'`,
+			`SELECT '`+events.HealthKindNonNumericProperty+strconv.Itoa(i)+`', id, unit_id, v, ts`+from+` WHERE v IS NOT NULL AND v <> 'null' AND NOT `+numberText("v"),
 		)
 	}
 	limit := p.bind(int64(req.ExampleLimit()))
 	query := `WITH x AS (` + exposureRows(p, sc, sc.Start, sc.End) + `),
 flagged AS (` + strings.Join(parts, "\nUNION ALL\n") + `)
-SELECT kind, n, id, coalesce(unit, ''), left(coalesce(value, ''), ` + strconv.Itoa(exampleChars) + `), ts FROM (
+SELECT kind, n, id, coalesce(unit, ''), left(coalesce(value, ''), ` + strconv.Itoa(events.HealthExampleChars) + `), ts FROM (
 	SELECT *, count(*) OVER (PARTITION BY kind) AS n, row_number() OVER (PARTITION BY kind ORDER BY ts, id) AS rn FROM flagged
 ) WHERE rn <= ` + limit + `::BIGINT
 ORDER BY kind, ts, id`
@@ -154,7 +136,7 @@ ORDER BY kind, ts, id`
 			return fmt.Errorf("unexpected kind %q", kind)
 		}
 		ex := events.HealthExample{ID: id, Unit: unit, Value: value, Time: ts.UTC()}
-		if kind == kindFuture {
+		if kind == events.HealthKindFuture {
 			ex.Value = "" // the event name; the id says enough
 		}
 		c.Count = n

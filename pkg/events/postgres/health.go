@@ -14,23 +14,6 @@ import (
 
 var _ events.HealthChecker = (*Source)(nil)
 
-// healthExampleChars bounds an example's value: enough to recognise it,
-// never a dump of a large property.
-const healthExampleChars = 64
-
-// Kinds of offending rows in the flagged CTE.
-const (
-	kindUnknownArm  = events.HealthKindUnknownArm
-	kindMissingUnit = events.HealthKindMissingUnit
-	kindMissingArm  = events.HealthKindMissingArm
-	kindMultiArm    = events.HealthKindMultiArm
-	kindBeforeStart = events.HealthKindBeforeStart
-	kindFuture      = events.HealthKindFuture
-	kindDuplicate   = events.HealthKindDuplicate
-	kindMissingProp = events.HealthKindMissingProperty
-	kindNonNumeric  = events.HealthKindNonNumericProperty
-)
-
 // healthEarliest is before any time a table holds: the lower bound of the
 // before-start check.
 var healthEarliest = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -51,10 +34,7 @@ func (s *Source) Health(ctx context.Context, sc events.Scope, req events.HealthR
 	if err := req.Validate(); err != nil {
 		return events.HealthReport{}, errorf(op, "%v", err)
 	}
-	out := events.HealthReport{Properties: make([]events.PropertyHealth, len(req.Properties)), DuplicatesChecked: s.mapping.Columns.ID != ""}
-	for i, pr := range req.Properties {
-		out.Properties[i] = events.PropertyHealth{Event: pr.Event, Property: pr.Property}
-	}
+	out := events.NewHealthReport(req, s.mapping.Columns.ID != "")
 	if err := s.healthTotals(ctx, op, sc, req, &out); err != nil {
 		return events.HealthReport{}, err
 	}
@@ -132,18 +112,18 @@ func (s *Source) healthFlagged(ctx context.Context, op string, sc events.Scope, 
 	checked := event + " = ANY(" + p.texts(req.CheckedEvents(s.exposureFor(sc).Event)) + ")"
 	inWindow := ts + " >= " + p.timestamp(sc.Start) + " AND " + ts + " < " + p.timestamp(sc.End)
 	parts := []string{
-		`SELECT '` + kindUnknownArm + `'::text AS kind, 1::bigint AS w, id, unit, arm AS value, ts FROM x_exposure WHERE NOT ` + noArm + ` AND NOT coalesce(arm = ANY(` + arms + `), false)`,
-		`SELECT '` + kindMissingUnit + `', 1, id, unit, arm, ts FROM x_exposure WHERE ` + noUnit,
-		`SELECT '` + kindMissingArm + `', 1, id, unit, arm, ts FROM x_exposure WHERE ` + noArm,
-		`SELECT '` + kindBeforeStart + `', 1, id, unit, arm, ts FROM (` + s.healthExposures(p, sc, healthEarliest, sc.Start) + `) early`,
-		`SELECT '` + kindMultiArm + `', 1, NULL, unit, string_agg(arm, ',' ORDER BY arm COLLATE "C"), NULL::timestamptz
+		`SELECT '` + events.HealthKindUnknownArm + `'::text AS kind, 1::bigint AS w, id, unit, arm AS value, ts FROM x_exposure WHERE NOT ` + noArm + ` AND NOT coalesce(arm = ANY(` + arms + `), false)`,
+		`SELECT '` + events.HealthKindMissingUnit + `', 1, id, unit, arm, ts FROM x_exposure WHERE ` + noUnit,
+		`SELECT '` + events.HealthKindMissingArm + `', 1, id, unit, arm, ts FROM x_exposure WHERE ` + noArm,
+		`SELECT '` + events.HealthKindBeforeStart + `', 1, id, unit, arm, ts FROM (` + s.healthExposures(p, sc, healthEarliest, sc.Start) + `) early`,
+		`SELECT '` + events.HealthKindMultiArm + `', 1, NULL, unit, string_agg(arm, ',' ORDER BY arm COLLATE "C"), NULL::timestamptz
 	FROM (SELECT DISTINCT unit, arm FROM x_exposure WHERE NOT ` + noUnit + ` AND arm = ANY(` + arms + `)) ua
 	GROUP BY unit HAVING count(*) > 1`,
-		`SELECT '` + kindFuture + `', 1, ` + s.idExpr() + `, ` + unitCol + `, NULL, ` + ts + `::timestamptz FROM ` + ident(s.mapping.Table) + ` e
+		`SELECT '` + events.HealthKindFuture + `', 1, ` + s.idExpr() + `, ` + unitCol + `, NULL, ` + ts + `::timestamptz FROM ` + ident(s.mapping.Table) + ` e
 	WHERE ` + checked + ` AND ` + ts + ` > ` + p.timestamp(req.FutureAfter()),
 	}
 	if s.mapping.Columns.ID != "" {
-		parts = append(parts, `SELECT '`+kindDuplicate+`', count(*) - 1, `+s.idExpr()+`, min(`+unitCol+` COLLATE "C"), count(*) || ' rows', min(`+ts+`::timestamptz)
+		parts = append(parts, `SELECT '`+events.HealthKindDuplicate+`', count(*) - 1, `+s.idExpr()+`, min(`+unitCol+` COLLATE "C"), count(*) || ' rows', min(`+ts+`::timestamptz)
 	FROM `+ident(s.mapping.Table)+` e
 	WHERE `+checked+` AND `+inWindow+` AND `+s.idExpr()+` IS NOT NULL
 	GROUP BY `+s.idExpr()+` HAVING count(*) > 1`)
@@ -159,15 +139,15 @@ func (s *Source) healthFlagged(ctx context.Context, op string, sc events.Scope, 
 		number := "(CASE WHEN jsonb_typeof(v) = 'number' THEN abs(v::numeric) <= " + maxFloat64Text + " ELSE false END)"
 		missing := "(v IS NULL OR jsonb_typeof(v) = 'null')"
 		parts = append(parts,
-			`SELECT '`+kindMissingProp+n+`', 1, id, unit, v::text, ts`+from+` WHERE `+missing,
-			`SELECT '`+kindNonNumeric+n+`', 1, id, unit, v::text, ts`+from+` WHERE NOT `+missing+` AND NOT `+number,
+			`SELECT '`+events.HealthKindMissingProperty+n+`', 1, id, unit, v::text, ts`+from+` WHERE `+missing,
+			`SELECT '`+events.HealthKindNonNumericProperty+n+`', 1, id, unit, v::text, ts`+from+` WHERE NOT `+missing+` AND NOT `+number,
 		)
 	}
 	query := `WITH x_exposure AS (` + s.healthExposures(p, sc, sc.Start, sc.End) + `),
 flagged AS (
 ` + strings.Join(parts, "\nUNION ALL\n") + `
 )
-SELECT kind, n, coalesce(id, ''), coalesce(unit, ''), left(coalesce(value, ''), ` + strconv.Itoa(healthExampleChars) + `), ts FROM (
+SELECT kind, n, coalesce(id, ''), coalesce(unit, ''), left(coalesce(value, ''), ` + strconv.Itoa(events.HealthExampleChars) + `), ts FROM (
 	SELECT *, sum(w) OVER (PARTITION BY kind) AS n,
 		row_number() OVER (PARTITION BY kind ORDER BY ts, id COLLATE "C", unit COLLATE "C") AS rn
 	FROM flagged
