@@ -17,6 +17,7 @@ import (
 
 	"github.com/liftgate/liftgate/exporter/internal/e2e"
 	"github.com/liftgate/liftgate/exporter/internal/fixture"
+	"github.com/liftgate/liftgate/internal/testserver"
 	"github.com/liftgate/liftgate/pkg/decisionlog"
 	"github.com/liftgate/liftgate/pkg/exporterclient"
 )
@@ -26,11 +27,28 @@ import (
 // machine's entries carry their evidence and plan hash, a person's note is
 // attributed, acknowledged entries survive a SIGKILL and a clean restart
 // without being recorded twice, a plan edit is a plan change naming the
-// field, and the outcome metrics match the log.
+// field, and the outcome metrics match the log. It runs with the log where
+// it is kept by default, in the event store (the embedded DuckDB file, and
+// a real PostgreSQL), and in a --decisions.dir.
 func TestDecisionLogEndToEnd(t *testing.T) {
-	dir := t.TempDir()
+	t.Run("duckdb", func(t *testing.T) {
+		dir := t.TempDir()
+		testDecisionLogEndToEnd(t, dir, "duckdb", "--store.path="+filepath.Join(dir, "events.duckdb"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pg := testserver.StartPostgres(t)
+		dir := t.TempDir()
+		cfg := e2e.WriteFile(t, dir, "store.yaml", []byte("dsn: "+pg.DSN(pg.CreateDatabase(t))+"\n"))
+		testDecisionLogEndToEnd(t, dir, "postgres", "--store.type=postgres", "--store.config="+cfg, "--store.create-schema")
+	})
+	t.Run("dir", func(t *testing.T) {
+		dir := t.TempDir()
+		testDecisionLogEndToEnd(t, dir, "duckdb", "--store.path="+filepath.Join(dir, "events.duckdb"), "--decisions.dir="+filepath.Join(dir, "decisions"))
+	})
+}
+
+func testDecisionLogEndToEnd(t *testing.T, dir, source string, storeArgs ...string) {
 	plansDir := filepath.Join(dir, "plans")
-	logDir := filepath.Join(dir, "decisions")
 	tokenFile := filepath.Join(dir, "token")
 	if err := mkdir(plansDir); err != nil {
 		t.Fatal(err)
@@ -41,8 +59,7 @@ func TestDecisionLogEndToEnd(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Hour).Add(-48 * time.Hour)
 	planYAML := fixture.PlanYAML("dl", start)
 	fixture.WritePlan(t, plansDir, "dl.yaml", planYAML)
-	args := []string{"--plans.dir=" + plansDir, "--store.path=" + filepath.Join(dir, "events.duckdb"),
-		"--decisions.dir=" + logDir, "--api.token-file=" + tokenFile, "--evaluation.interval=1s"}
+	args := append([]string{"--plans.dir=" + plansDir, "--api.token-file=" + tokenFile, "--evaluation.interval=1s"}, storeArgs...)
 	exp := e2e.StartExporter(t, exporterBin, args...)
 	ctx := context.Background()
 	client := func() *exporterclient.Client {
@@ -113,7 +130,7 @@ func TestDecisionLogEndToEnd(t *testing.T) {
 	before := len(es)
 
 	exp = e2e.StartExporter(t, exporterBin, args...)
-	waitMetric(t, exp, "liftgate_evaluations_total", map[string]string{"experiment": "dl", "source": "duckdb"}, 3)
+	waitMetric(t, exp, "liftgate_evaluations_total", map[string]string{"experiment": "dl", "source": source}, 3)
 	after, err := client().Decisions(ctx, exporterclient.DecisionQuery{Experiment: "dl"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/liftgate/liftgate/exporter/internal/e2e"
 	"github.com/liftgate/liftgate/internal/testserver"
+	"github.com/liftgate/liftgate/pkg/decisionlog"
 	"github.com/liftgate/liftgate/pkg/exporterclient"
 )
 
@@ -111,6 +113,65 @@ func TestClickHouseHAPairAndStoreOutage(t *testing.T) {
 	compareFamilies(t, ma, mb)
 	if g := gateOf(t, a); g.Decision != decisionBefore {
 		t.Errorf("after the store came back the gate says %s, before it said %s", g.Decision, decisionBefore)
+	}
+	checkSharedDecisionLog(t, a, b)
+}
+
+// checkSharedDecisionLog checks the pair keeps one decision log in the
+// shared ClickHouse: both serve the same entries, a note sent to one is
+// seen by the other, and each change counts once in the outcome metrics
+// even when both exporters recorded it in the same instant.
+func checkSharedDecisionLog(t *testing.T, a, b *e2e.Exporter) {
+	t.Helper()
+	ctx := context.Background()
+	ca, _ := exporterclient.New(a.URL, "")
+	cb, _ := exporterclient.New(b.URL, "")
+	note, err := ca.RecordDecision(ctx, exporterclient.HumanDecisionRequest{Experiment: "checkout-v2", Action: "rollback", Who: "alice", Why: "errors up"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ea, eb []decisionlog.Entry
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ea, err = ca.Decisions(ctx, exporterclient.DecisionQuery{Experiment: "checkout-v2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eb, err = cb.Decisions(ctx, exporterclient.DecisionQuery{Experiment: "checkout-v2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ea) == len(eb) && len(eb) > 0 && eb[len(eb)-1].ID >= note.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the two exporters serve %d and %d entries; want one shared log with the note", len(ea), len(eb))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ja, _ := json.Marshal(ea)
+	jb, _ := json.Marshal(eb)
+	if string(ja) != string(jb) {
+		t.Fatalf("the pair serves different logs:\n%s\n%s", ja, jb)
+	}
+	changes := decisionlog.DropRepeats(eb)
+	t.Logf("shared log: %d entries, %d after dropping repeated changes", len(eb), len(changes))
+	rollbacks, plans := 0, 0
+	for _, e := range changes {
+		switch {
+		case e.Kind == decisionlog.KindPlanChange:
+			plans++
+		case e.Kind == decisionlog.KindDecisionChange && e.To == "rollback":
+			rollbacks++
+		}
+	}
+	if plans != 1 || rollbacks != 1 {
+		t.Errorf("shared log holds %d plan changes and %d rollback decisions once repeats are dropped; want 1 and 1", plans, rollbacks)
+	}
+	// The gate's rollback and alice's confirmation are one rollback, on
+	// both exporters.
+	for _, e := range []*e2e.Exporter{a, b} {
+		waitMetric(t, e, "liftgate_rollout_rollbacks", map[string]string{"experiment": "checkout-v2"}, 1)
 	}
 }
 

@@ -93,9 +93,11 @@ func main() {
 		ingestTimeout = kingpin.Flag("ingest.timeout", "Maximum time to store one ingestion request's batch.").
 				Default("30s").Duration()
 
-		decisionsDir = kingpin.Flag("decisions.dir", "Directory of the decision log (append-only JSON lines, fsynced per entry; created if absent). Default with --store.type=duckdb: beside the DuckDB file (--store.path + \".decisions\"); with a SQL store the log is off unless this is set.").
+		decisionsEnabled = kingpin.Flag("decisions.enabled", "Keep the decision log (verdict, decision, stage and plan changes with their evidence, and people's decisions). --no-decisions.enabled turns it off.").
+					Default("true").Bool()
+		decisionsDir = kingpin.Flag("decisions.dir", "Keep the decision log in this directory (append-only JSON lines, fsynced per entry) instead of the event store's liftgate_decisions table; for a SQL store liftgate may only read.").
 				String()
-		decisionsRetention = kingpin.Flag("decisions.retention", "Keep decision log entries at least this long; whole days older than that are deleted (0: keep everything).").
+		decisionsRetention = kingpin.Flag("decisions.retention", "Keep decision log entries at least this long; older ones are deleted hourly (0: keep everything).").
 					Default("0s").Duration()
 	)
 	logConfig := &promslog.Config{}
@@ -136,11 +138,12 @@ func main() {
 		}
 	}()
 
-	decisions, onResult, err := openDecisionLog(ctx, *decisionsDir, *storeType, *storePath, *decisionsRetention, logger)
+	decisions, outcomes, onResult, err := openDecisionLog(ctx, store, *decisionsEnabled, *decisionsDir, *decisionsRetention, logger)
 	if err != nil {
 		fatal(logger, "Cannot open the decision log", err)
 	}
 	if decisions != nil {
+		// Deferred after the store's Close, so it runs before it.
 		defer decisions.Close()
 	}
 
@@ -163,7 +166,7 @@ func main() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector(exporterName), collector.New(ev, logger))
 	if decisions != nil {
-		reg.MustRegister(collector.NewOutcomes(decisions, logger))
+		reg.MustRegister(outcomes)
 	}
 	if !*disableExporterMetrics {
 		reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), collectors.NewGoCollector())
@@ -177,12 +180,8 @@ func main() {
 		metrics = promhttp.InstrumentMetricHandler(reg, metrics)
 	}
 
-	var decisionLog decisionlog.Log // a nil *FileLog must stay a nil interface
-	if decisions != nil {
-		decisionLog = decisions
-	}
 	handler := server.New(server.Options{
-		Decisions: decisionLog,
+		Decisions: decisions,
 		Evaluator: ev, Source: store.Source, Writer: store.Writer,
 		IngestToken: ingestToken, APIToken: apiToken,
 		MaxIngestBytes: int64(*ingestMaxBytes), MaxIngestEvents: *ingestMaxEvents, IngestTimeout: *ingestTimeout,
@@ -237,42 +236,50 @@ func reloadOnSIGHUP(ctx context.Context, ev *evaluator.Evaluator, logger *slog.L
 	}
 }
 
-// openDecisionLog opens the decision log and its recorder, and starts
-// retention. With a SQL store and no --decisions.dir the log is off (nil):
-// there is no natural place for the file, and the exporter should not
-// litter its working directory.
-func openDecisionLog(ctx context.Context, dir, storeType, storePath string, retention time.Duration, logger *slog.Logger) (*decisionlog.FileLog, func(context.Context, *evaluator.LoadedPlan, *engine.Result), error) {
-	if dir == "" {
-		if storeType != stores.TypeDuckDB {
-			logger.Info("Decision log is off: set --decisions.dir to record verdicts, decisions and notes")
-			return nil, nil, nil
+// openDecisionLog opens the decision log (in the event store, or in
+// --decisions.dir), its outcome metrics and its recorder, and starts
+// retention. It returns a nil log when the log is turned off.
+func openDecisionLog(ctx context.Context, store *stores.Store, enabled bool, dir string, retention time.Duration, logger *slog.Logger) (decisionlog.Log, *collector.Outcomes, func(context.Context, *evaluator.LoadedPlan, *engine.Result), error) {
+	if !enabled {
+		logger.Info("Decision log is off (--no-decisions.enabled)")
+		return nil, nil, nil, nil
+	}
+	opts := decisionlog.Options{MaxAge: retention}
+	var (
+		log   decisionlog.Log
+		err   error
+		where = "the event store's liftgate_decisions table"
+	)
+	if dir != "" {
+		var fl *decisionlog.FileLog
+		if fl, err = decisionlog.OpenFile(dir, opts); err == nil {
+			log, where = fl, dir
 		}
-		dir = storePath + ".decisions"
+	} else {
+		log, err = store.DecisionLog(ctx, opts)
 	}
-	log, err := decisionlog.OpenFile(dir, decisionlog.FileOptions{MaxAge: retention})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	rec, err := decisionlog.NewRecorder(ctx, log)
-	if err != nil {
-		_ = log.Close()
-		return nil, nil, err
+	if r, ok := log.(decisionlog.Retainer); ok && retention > 0 {
+		go decisionlog.CompactEvery(ctx, r, time.Hour, nil, func(err error) { logger.Error("Decision log retention", "err", err) })
 	}
-	go log.CompactEvery(ctx, time.Hour, func(err error) { logger.Error("Decision log retention", "err", err) })
-	logger.Info("Decision log open", "dir", dir, "retention", retention)
-	return log, recordDecisions(rec, logger), nil
+	logger.Info("Decision log open", "in", where, "retention", retention)
+	outcomes := collector.NewOutcomes(log, logger)
+	return log, outcomes, recordDecisions(decisionlog.NewRecorder(log), outcomes, logger), nil
 }
 
 // recordDecisions appends what each successful evaluation changes to the
-// decision log. A failed append is logged and retried at the next
+// decision log. A failed append is logged, counted and retried at the next
 // evaluation (the recorder keeps its state), never fatal to evaluation.
-func recordDecisions(rec *decisionlog.Recorder, logger *slog.Logger) func(context.Context, *evaluator.LoadedPlan, *engine.Result) {
+func recordDecisions(rec *decisionlog.Recorder, outcomes *collector.Outcomes, logger *slog.Logger) func(context.Context, *evaluator.LoadedPlan, *engine.Result) {
 	return func(ctx context.Context, lp *evaluator.LoadedPlan, res *engine.Result) {
 		fields, err := decisionlog.PlanFields(lp.Plan)
 		if err != nil {
 			logger.Warn("Decision log: cannot fingerprint the plan", "experiment", lp.Plan.ID, "err", err)
 		}
 		if _, err := rec.Observe(ctx, res, fields); err != nil {
+			outcomes.WriteFailed()
 			logger.Error("Decision log: appending failed", "experiment", lp.Plan.ID, "err", err)
 		}
 	}

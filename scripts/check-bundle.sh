@@ -45,6 +45,7 @@ liftgate-tickets|alertname=LiftgateActivePlanMetricsAbsent severity=warning job=
 liftgate-tickets|alertname=LiftgatePlanOutdated severity=warning job=liftgate experiment=checkout-v2
 liftgate-tickets|alertname=LiftgateDataHealthBlocked severity=warning job=liftgate experiment=checkout-v2
 liftgate-tickets|alertname=LiftgateDataHealthWarning severity=warning job=liftgate experiment=checkout-v2
+liftgate-tickets|alertname=LiftgateDecisionLogFailing severity=warning job=liftgate instance=127.0.0.1:9781
 liftgate-default|alertname=HighCPU severity=critical instance=db-1
 CASES
 

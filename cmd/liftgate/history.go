@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -44,71 +40,10 @@ func registerHistory(app *kingpin.Application) (string, runner) {
 		if err != nil {
 			return err
 		}
-		rollouts := []decisionlog.Rollout{}
-		for _, r := range decisionlog.Histories(entries) {
-			if r.Finished || *all {
-				rollouts = append(rollouts, r)
-			}
-		}
+		lib := decisionlog.NewLibrary(entries, *all)
 		if *format == "csv" {
-			return writeHistoryCSV(out, rollouts)
+			return lib.WriteCSV(out)
 		}
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Rollouts []decisionlog.Rollout `json:"rollouts"`
-			Summary  decisionlog.Summary   `json:"summary"`
-		}{rollouts, decisionlog.Summarize(rollouts)})
+		return lib.WriteJSON(out)
 	}
-}
-
-// historyCSVHeader is one row per rollout; triggers and indicators are
-// flattened to "metric/arm=verdict" lists separated by ";".
-var historyCSVHeader = []string{
-	"experiment", "outcome", "first_entry", "last_entry", "plan_hashes", "rollbacks", "human_decisions",
-	"first_harmful", "first_rollback", "restored", "detection_to_rollback_seconds", "time_to_restore_seconds",
-	"triggers", "indicators",
-}
-
-func writeHistoryCSV(out io.Writer, rollouts []decisionlog.Rollout) error {
-	w := csv.NewWriter(out)
-	if err := w.Write(historyCSVHeader); err != nil {
-		return err
-	}
-	for _, r := range rollouts {
-		row := []string{
-			r.Experiment, r.Outcome, stamp(&r.First), stamp(&r.Last), strings.Join(r.PlanHashes, ";"),
-			strconv.Itoa(r.Rollbacks), strconv.Itoa(r.HumanDecisions),
-			stamp(r.FirstHarmful), stamp(r.FirstRollback), stamp(r.Restored),
-			seconds(r.DetectionToRollbackSeconds), seconds(r.TimeToRestoreSeconds),
-			indicators(r.Triggers), indicators(r.Indicators),
-		}
-		if err := w.Write(row); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
-}
-
-func stamp(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-func seconds(s *float64) string {
-	if s == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*s, 'f', -1, 64)
-}
-
-func indicators(list []decisionlog.Indicator) string {
-	parts := make([]string, len(list))
-	for i, in := range list {
-		parts[i] = fmt.Sprintf("%s/%s=%s", in.Metric, in.Arm, in.Verdict)
-	}
-	return strings.Join(parts, ";")
 }

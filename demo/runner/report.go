@@ -25,6 +25,8 @@ type Report struct {
 	RollbackAt    *time.Time         `json:"rollback_at,omitempty"`
 	Sim           sim.Stats          `json:"sim"`
 	Timeline      []Entry            `json:"timeline"`
+	// DecisionLog is the exporter's decision log at the end of the run.
+	DecisionLog *DecisionLogReport `json:"decision_log,omitempty"`
 	// Problems are things that went wrong without stopping the run (a
 	// rejected batch, an unreachable API); a healthy run has none.
 	Problems []string `json:"problems,omitempty"`

@@ -168,6 +168,7 @@ func (r *run) run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var runErr error
+	noted := false
 watch:
 	for {
 		select {
@@ -177,7 +178,12 @@ watch:
 		case now := <-tick.C:
 			w.pollExporter(ctx)
 			w.pollAlerts(ctx)
-			if rb := simulator.RolledBack(); !rb.IsZero() && now.Sub(rb) >= cfg.AfterRollback {
+			rb := simulator.RolledBack()
+			if !rb.IsZero() && !noted {
+				noted = true
+				r.recordOnCallNote(ctx, client)
+			}
+			if !rb.IsZero() && now.Sub(rb) >= cfg.AfterRollback {
 				break watch
 			}
 			if now.After(deadline) {
@@ -197,6 +203,9 @@ watch:
 	final, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	w.pollExporter(final)
 	w.pollAlerts(final)
+	if err := r.collectDecisionLog(final, client); err != nil {
+		r.report.Problems = append(r.report.Problems, err.Error())
+	}
 	cancel()
 	if last := w.lastResult(); last != nil {
 		// The exporter's full last result (every metric's reason included),

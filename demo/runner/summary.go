@@ -41,6 +41,17 @@ func PrintSummary(w io.Writer, rep *Report, repoRoot string) {
 		fmt.Fprintf(w, "  rollback hook carried out    %s\n", since(rep.RollbackAt.Sub(rep.Start).Seconds()))
 	}
 	fmt.Fprintf(w, "  pager notifications          %d\n", rep.Pages())
+	if dl := rep.DecisionLog; dl != nil {
+		fmt.Fprintf(w, "  decision log                 %d entries (%d verdict changes, %d decision changes, %d stage changes, %d human decisions)\n",
+			dl.Entries, dl.Kinds["verdict_change"], dl.Kinds["decision_change"], dl.Kinds["stage_change"], dl.Kinds["human_decision"])
+		if ro := dl.Rollout; ro != nil {
+			line := fmt.Sprintf("%s, %d rollback(s)", ro.Outcome, ro.Rollbacks)
+			if ro.DetectionToRollbackSeconds != nil {
+				line += fmt.Sprintf(", first harmful evidence to rollback decision %.1f s", *ro.DetectionToRollbackSeconds)
+			}
+			fmt.Fprintf(w, "  rollout outcome (the log)    %s\n", line)
+		}
+	}
 	fmt.Fprintf(w, "  users %d (exposed: %v), events %d, acknowledged by the exporter %d\n",
 		rep.Sim.Users, rep.Sim.Exposed, rep.Sim.Events, rep.Sim.Acknowledged)
 	for _, p := range rep.Problems {
@@ -52,6 +63,8 @@ func PrintSummary(w io.Writer, rep *Report, repoRoot string) {
 	fmt.Fprintf(w, `
 The data stays in %[1]s:
   timeline.txt, report.json       this run's timeline and what it detected
+  history.json, history.csv       the rollout's record from the decision log (liftgate history export)
+  exporter/decisions.json         the decision log (also in events.duckdb, table liftgate_decisions)
   plans/                          the preregistered plan
   exporter/events.duckdb          every product event (the exporter's embedded store)
   prometheus/data                 telemetry, liftgate_* metrics and ALERTS

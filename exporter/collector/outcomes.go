@@ -18,7 +18,7 @@ var (
 		"Outcome of the experiment's rollout per the decision log as a state set: exactly one of rolled_back, completed, in_progress is 1.",
 		"experiment", "outcome")
 	rolloutRollbacks = newDesc("rollout_rollbacks",
-		"Rollback decisions (machine decision changes into rollback and human rollbacks) recorded for the experiment in the retained log.", byExperiment...)
+		"Rollbacks of the experiment's rollout in the retained log: a decision change into rollback, or a human rollback, when not rolled back already.", byExperiment...)
 	detectionToRollback = newDesc("rollout_detection_to_rollback_seconds",
 		"Time from the first harmful primary or guardrail verdict to the first rollback decision after it; absent until both are recorded.", byExperiment...)
 	timeToRestore = newDesc("rollout_time_to_restore_seconds",
@@ -35,10 +35,12 @@ var (
 		"Entries in the retained decision log by kind.", "kind")
 )
 
-// Outcomes exports rollout outcome metrics from a decision log.
+// Outcomes exports rollout outcome metrics from a decision log, and how
+// often writing the log failed.
 type Outcomes struct {
-	log    decisionlog.Log
-	logger *slog.Logger
+	log           decisionlog.Log
+	logger        *slog.Logger
+	writeFailures prometheus.Counter
 }
 
 // NewOutcomes returns a collector over log.
@@ -46,19 +48,26 @@ func NewOutcomes(log decisionlog.Log, logger *slog.Logger) *Outcomes {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Outcomes{log: log, logger: logger}
+	return &Outcomes{log: log, logger: logger, writeFailures: prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "decision_log_write_failures_total",
+		Help: "Successful evaluations whose changes could not be read from or written to the decision log; the next evaluation that can records them.",
+	})}
 }
+
+// WriteFailed counts an evaluation whose changes could not be recorded.
+func (o *Outcomes) WriteFailed() { o.writeFailures.Inc() }
 
 // Describe implements prometheus.Collector.
 func (o *Outcomes) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{rolloutOutcome, rolloutRollbacks, detectionToRollback, timeToRestore,
-		rollouts, changeFailureRate, rollbacksPerRollout, meanTimeToRestore, logEntries} {
+		rollouts, changeFailureRate, rollbacksPerRollout, meanTimeToRestore, logEntries, o.writeFailures.Desc()} {
 		ch <- d
 	}
 }
 
 // Collect implements prometheus.Collector.
 func (o *Outcomes) Collect(ch chan<- prometheus.Metric) {
+	ch <- o.writeFailures
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	entries, err := o.log.List(ctx, decisionlog.Filter{})

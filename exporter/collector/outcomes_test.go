@@ -67,3 +67,36 @@ func TestOutcomesMatchTheLog(t *testing.T) {
 		t.Errorf("%d outcome series, want 3 states for each of 2 rollouts", n)
 	}
 }
+
+// TestOutcomesCountWriteFailures: the counter is served from the start (at
+// 0, so an alert on its increase works) and even when the log cannot be
+// read, when the outcome figures are absent rather than wrong.
+func TestOutcomesCountWriteFailures(t *testing.T) {
+	log, err := decisionlog.OpenFile(t.TempDir(), decisionlog.FileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewOutcomes(log, nil)
+	if got := testutil.ToFloat64(c.writeFailures); got != 0 {
+		t.Fatalf("write failures start at %v", got)
+	}
+	c.WriteFailed()
+	c.WriteFailed()
+	log.Close() // a closed file log still lists; make the list fail instead
+	c.log = unreadableLog{}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mfs) != 1 || mfs[0].GetName() != "liftgate_decision_log_write_failures_total" || mfs[0].Metric[0].GetCounter().GetValue() != 2 {
+		t.Fatalf("with an unreadable log: %v", mfs)
+	}
+}
+
+type unreadableLog struct{ decisionlog.Log }
+
+func (unreadableLog) List(context.Context, decisionlog.Filter) ([]decisionlog.Entry, error) {
+	return nil, context.DeadlineExceeded
+}

@@ -101,7 +101,7 @@ func New(opts Options) http.Handler {
 		mux.Handle("POST "+exporterclient.PathDecisions, requireBearer(opts.APIToken, http.HandlerFunc(dh.record)))
 	} else {
 		mux.HandleFunc(exporterclient.PathDecisions, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, http.StatusNotImplemented, "this exporter keeps no decision log; run it with --decisions.dir")
+			writeError(w, http.StatusNotImplemented, "this exporter keeps no decision log (it runs with --no-decisions.enabled)")
 		})
 	}
 

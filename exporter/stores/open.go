@@ -41,6 +41,9 @@ type Config struct {
 type Store struct {
 	Source events.Source
 	Writer server.EventWriter
+
+	duck *duckdb.Store // the embedded store, or
+	lazy *lazySource   // the SQL store, connected on first use
 }
 
 // Close releases the store.
@@ -59,7 +62,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Store{Source: s, Writer: duckdbWriter{s}}, nil
+		return &Store{Source: s, Writer: duckdbWriter{s}, duck: s}, nil
 	case TypeClickHouse, TypePostgres:
 		data, err := readConfig(cfg)
 		if err != nil {
@@ -71,9 +74,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		l := &lazySource{name: cfg.Type, open: open}
 		if healthChecks {
-			return &Store{Source: lazyHealthSource{l}, Writer: l}, nil
+			return &Store{Source: lazyHealthSource{l}, Writer: l, lazy: l}, nil
 		}
-		return &Store{Source: l, Writer: l}, nil
+		return &Store{Source: l, Writer: l, lazy: l}, nil
 	}
 	return nil, fmt.Errorf("--store.type: expected duckdb, clickhouse or postgres, got %q", cfg.Type)
 }

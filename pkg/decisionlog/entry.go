@@ -170,11 +170,15 @@ type Filter struct {
 	Kind       Kind
 	// Since keeps entries whose Time is at or after it.
 	Since time.Time
+	// AfterID keeps entries whose ID is greater: a reader that has seen
+	// the log up to an ID reads only what was appended since.
+	AfterID uint64
 }
 
 // Match reports whether e passes the filter.
 func (f Filter) Match(e *Entry) bool {
 	return (f.Experiment == "" || e.Experiment == f.Experiment) &&
 		(f.Kind == "" || e.Kind == f.Kind) &&
-		(f.Since.IsZero() || !e.Time.Before(f.Since))
+		(f.Since.IsZero() || !e.Time.Before(f.Since)) &&
+		e.ID > f.AfterID
 }

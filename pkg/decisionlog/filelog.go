@@ -39,15 +39,6 @@ type FileLog struct {
 	closed  bool
 }
 
-// FileOptions configure a FileLog.
-type FileOptions struct {
-	// MaxAge is the retention: Compact deletes segments whose every entry
-	// was recorded more than MaxAge ago. 0 keeps everything.
-	MaxAge time.Duration
-	// Now is the clock (tests); nil means time.Now.
-	Now func() time.Time
-}
-
 const segmentPrefix, segmentSuffix = "decisions-", ".jsonl"
 
 // OpenFile opens (creating it if needed) the log in dir and reads it.
@@ -263,10 +254,13 @@ func (l *FileLog) List(ctx context.Context, f Filter) ([]Entry, error) {
 }
 
 // Compact applies the retention policy: it deletes every segment whose day
-// ended more than MaxAge before now. Entries are kept or dropped a day at a
+// ended more than MaxAge before now, except the newest. Entries are kept or dropped a day at a
 // time, and kept ones are never rewritten. It returns how many entries it
 // dropped.
-func (l *FileLog) Compact(now time.Time) (int, error) {
+func (l *FileLog) Compact(ctx context.Context, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	if l.maxAge == 0 {
 		return 0, nil
 	}
@@ -278,9 +272,11 @@ func (l *FileLog) Compact(now time.Time) (int, error) {
 	}
 	cutoff := now.Add(-l.maxAge)
 	removed := map[string]bool{}
-	for _, day := range segs {
+	for i, day := range segs {
 		start, _ := time.Parse(time.DateOnly, day)
-		if day == l.segment || start.AddDate(0, 0, 1).After(cutoff) {
+		// The newest segment holds the highest id, from which Open
+		// continues: deleting it would hand out ids again.
+		if day == l.segment || i == len(segs)-1 || start.AddDate(0, 0, 1).After(cutoff) {
 			continue
 		}
 		if err := os.Remove(l.path(day)); err != nil {
@@ -303,23 +299,6 @@ func (l *FileLog) Compact(now time.Time) (int, error) {
 	n := len(l.entries) - len(kept)
 	l.entries = kept
 	return n, nil
-}
-
-// CompactEvery runs Compact every interval until ctx ends, reporting
-// errors to onErr (may be nil).
-func (l *FileLog) CompactEvery(ctx context.Context, interval time.Duration, onErr func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := l.Compact(l.now()); err != nil && onErr != nil {
-			onErr(err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Close implements Log.

@@ -130,7 +130,7 @@ func TestFileLogRetentionDropsWholeOldDays(t *testing.T) {
 	keptBefore, _ := os.ReadFile(filepath.Join(dir, "decisions-2026-11-02.jsonl"))
 	now = t0.Add(72 * time.Hour) // 11-04 12:00: cutoff 11-02 12:00, so 11-01 goes, 11-02 stays
 	l.Append(ctx, human(now, "a", "rollback"))
-	n, err := l.Compact(now)
+	n, err := l.Compact(context.Background(), now)
 	if err != nil || n != 1 {
 		t.Fatalf("compaction removed %d (%v), want 1", n, err)
 	}

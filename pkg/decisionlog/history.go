@@ -77,7 +77,7 @@ func indicatorOf(e *Entry) Indicator {
 func gating(role string) bool { return role == plan.RolePrimary || role == plan.RoleGuardrail }
 
 // Histories derives one Rollout per experiment from entries (any order),
-// sorted by experiment.
+// sorted by experiment. Repeated changes (DropRepeats) count once.
 func Histories(entries []Entry) []Rollout {
 	byExp := map[string][]Entry{}
 	for _, e := range entries {
@@ -91,7 +91,7 @@ func Histories(entries []Entry) []Rollout {
 			}
 			return es[i].ID < es[j].ID
 		})
-		out = append(out, history(id, es))
+		out = append(out, history(id, DropRepeats(es)))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Experiment < out[j].Experiment })
 	return out
@@ -112,6 +112,12 @@ func history(id string, es []Entry) Rollout {
 		r.Last = e.Time
 		if n := len(r.PlanHashes); e.PlanHash != "" && (n == 0 || r.PlanHashes[n-1] != e.PlanHash) {
 			r.PlanHashes = append(r.PlanHashes, e.PlanHash)
+		}
+		// Machine entries carry the decision in force after them: the
+		// rollout is complete while that is proceed with no next stage
+		// (the final stage passed), however the log reached it.
+		if e.Kind != KindHumanDecision && e.Decision != nil {
+			completed = e.Decision.Action == engine.ActionProceed && e.Decision.NextStage == ""
 		}
 		rollback, proceed := false, false
 		switch e.Kind {
@@ -141,7 +147,6 @@ func history(id string, es []Entry) Rollout {
 			}
 		case KindDecisionChange:
 			rollback, proceed = e.To == engine.ActionRollback, e.To == engine.ActionProceed
-			completed = e.To == engine.ActionProceed && e.Decision != nil && e.Decision.NextStage == ""
 		case KindHumanDecision:
 			r.HumanDecisions++
 			rollback = e.Human != nil && e.Human.Action == HumanRollback

@@ -27,9 +27,11 @@ func TestHistoriesOutcomes(t *testing.T) {
 		decisionEntry(m(13), "bad", "rollback", "half"),
 		{Kind: KindHumanDecision, Time: m(20), Experiment: "bad", PlanHash: "h", Human: &HumanDecision{Who: "a", Action: "rollback", Why: "x"}},
 		verdictEntry(m(40), "bad", "latency", "guardrail", "harmful", "inconclusive"),
-		// good: proceeds through its last stage.
+		// good: proceeds, then its last stage begins with the decision
+		// still proceed (a stage change carries the decision in force).
 		decisionEntry(m(1), "good", "proceed", "full"),
-		decisionEntry(m(30), "good", "proceed", ""),
+		{Kind: KindStageChange, Time: m(30), Experiment: "good", PlanHash: "h", From: "half", To: "full",
+			Decision: &engine.Decision{Stage: "full", Action: "proceed"}},
 		// open: still holding.
 		decisionEntry(m(2), "open", "hold", "half"),
 		// twice: rolled back, resumed by a person, rolled back again.

@@ -59,7 +59,9 @@ func (ds *Datasource) logAnnotations(ctx context.Context, experiment string, fro
 			out.since = e.Time
 		}
 	}
-	for _, e := range entries {
+	// An HA pair sharing one database can record a change twice; it is
+	// one change on the dashboard.
+	for _, e := range decisionlog.DropRepeats(entries) {
 		if e.Time.After(to) || (q.Metric != "" && e.Metric != "" && e.Metric != q.Metric) || (q.Arm != "" && e.Arm != "" && e.Arm != q.Arm) {
 			continue
 		}

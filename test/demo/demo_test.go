@@ -132,6 +132,7 @@ func TestDemo(t *testing.T) {
 		if len(pages) != 1 || pages[0] != "LiftgateRollbackDecision" {
 			t.Errorf("pages %q, want exactly one, for LiftgateRollbackDecision", pages)
 		}
+		checkDecisionLog(t, rep, h, d)
 	})
 
 	t.Run("A/A raises nothing", func(t *testing.T) {
@@ -165,7 +166,56 @@ func TestDemo(t *testing.T) {
 		if got := stagesSeen(rep); !slices.Equal(got, []string{"canary", "ramp", "half"}) {
 			t.Errorf("stages on the timeline %v, want every stage", got)
 		}
+		dl := rep.DecisionLog
+		if dl == nil || dl.Rollout == nil {
+			t.Fatalf("decision log at the end of the run: %+v", dl)
+		}
+		if ro := dl.Rollout; ro.Rollbacks != 0 || ro.FirstHarmful != nil || ro.Outcome == "rolled_back" {
+			t.Errorf("the A/A rollout's record: %+v", ro)
+		}
+		if dl.Scraped["liftgate_rollout_rollbacks"] != 0 || dl.Scraped["liftgate_rollout_outcome/rolled_back"] != 0 {
+			t.Errorf("outcome series Prometheus scraped: %v", dl.Scraped)
+		}
 	})
+}
+
+// checkDecisionLog compares the exporter's decision log with what the run
+// saw through the result API (the first harmful verdict h and the rollback
+// decision d), and the outcome series Prometheus scraped with the log.
+func checkDecisionLog(t *testing.T, rep *runner.Report, h *runner.VerdictChange, d *runner.DecisionChange) {
+	t.Helper()
+	dl := rep.DecisionLog
+	if dl == nil || dl.Rollout == nil {
+		t.Fatalf("decision log at the end of the run: %+v", dl)
+	}
+	ro := dl.Rollout
+	t.Logf("decision log: %d entries %v; rollout %s, %d rollback(s), plan %v", dl.Entries, dl.Kinds, ro.Outcome, ro.Rollbacks, dl.PlanHashes)
+	if len(dl.PlanHashes) != 1 || dl.Kinds["plan_change"] != 1 {
+		t.Errorf("the plan never changed, yet the log names versions %v with %d plan changes", dl.PlanHashes, dl.Kinds["plan_change"])
+	}
+	if ro.FirstHarmful == nil || !ro.FirstHarmful.Equal(h.At) {
+		t.Errorf("first harmful evidence in the log %v, on the result API %v", ro.FirstHarmful, h.At)
+	}
+	if ro.FirstRollback == nil || d == nil || !ro.FirstRollback.Equal(d.At) {
+		t.Errorf("first rollback in the log %v, on the result API %+v", ro.FirstRollback, d)
+	}
+	// The gate's rollback and the on-call engineer confirming it are one
+	// rollback of one failed rollout.
+	if ro.Outcome != "rolled_back" || ro.Rollbacks != 1 || ro.HumanDecisions != 1 {
+		t.Errorf("rollout record %+v: want rolled_back with one rollback and one human decision", ro)
+	}
+	if n := dl.Note; n == nil || n.Human.Who != runner.OnCall || n.Human.Action != "rollback" || n.PlanHash != dl.PlanHashes[0] {
+		t.Errorf("on-call note %+v", n)
+	}
+	if got := dl.Scraped["liftgate_rollout_rollbacks"]; got != float64(ro.Rollbacks) {
+		t.Errorf("Prometheus scraped liftgate_rollout_rollbacks %v, the log says %d", got, ro.Rollbacks)
+	}
+	if got, ok := dl.Scraped["liftgate_rollout_detection_to_rollback_seconds"]; !ok || ro.DetectionToRollbackSeconds == nil || got != *ro.DetectionToRollbackSeconds {
+		t.Errorf("Prometheus scraped detection to rollback %v (present %v), the log says %v", got, ok, ro.DetectionToRollbackSeconds)
+	}
+	if dl.Scraped["liftgate_rollout_outcome/rolled_back"] != 1 {
+		t.Errorf("outcome series Prometheus scraped: %v", dl.Scraped)
+	}
 }
 
 // stagesSeen lists the stages the simulator announced, in order.

@@ -21,8 +21,8 @@ import (
 )
 
 // loggingExporter runs an exporter of its own (the shared one must keep
-// its data untouched) on the example events with the decision log in
-// --decisions.dir, and returns its URL.
+// its data untouched) on the example events with the decision log where it
+// is kept by default, in the DuckDB file, and returns its URL.
 func loggingExporter(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -56,7 +56,7 @@ func loggingExporter(t *testing.T) string {
 	var logs bytes.Buffer
 	cmd := exec.Command(suite.exporterBin,
 		"--plans.dir="+plans, "--store.path="+storePath, "--web.listen-address="+addr,
-		"--api.token-file="+tokenFile, "--decisions.dir="+filepath.Join(dir, "decisions"),
+		"--api.token-file="+tokenFile,
 		"--evaluation.interval=1h", "--log.level=warn")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
