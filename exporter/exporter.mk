@@ -39,5 +39,6 @@ exporter-landing-screenshot: exporter-e2e-deps
 bench-exporter:
 	$(GO) test ./exporter/server -run '^$$' -bench 'IngestDurable|Metrics100' -benchtime=30x -count=4
 	$(GO) test ./exporter/collector -run '^$$' -bench Scrape100 -benchtime=100x
+	$(GO) test ./exporter/collector -run '^$$' -bench OutcomesScrape -benchtime=20x -benchmem -count=2
 
 FORCE:

@@ -38,7 +38,7 @@ var (
 // Outcomes exports rollout outcome metrics from a decision log, and how
 // often writing the log failed.
 type Outcomes struct {
-	log           decisionlog.Log
+	log           *logCache
 	logger        *slog.Logger
 	writeFailures prometheus.Counter
 }
@@ -48,7 +48,7 @@ func NewOutcomes(log decisionlog.Log, logger *slog.Logger) *Outcomes {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Outcomes{log: log, logger: logger, writeFailures: prometheus.NewCounter(prometheus.CounterOpts{
+	return &Outcomes{log: newLogCache(log), logger: logger, writeFailures: prometheus.NewCounter(prometheus.CounterOpts{
 		Namespace: namespace, Name: "decision_log_write_failures_total",
 		Help: "Successful evaluations whose changes could not be read from or written to the decision log; the next evaluation that can records them.",
 	})}
@@ -70,7 +70,7 @@ func (o *Outcomes) Collect(ch chan<- prometheus.Metric) {
 	ch <- o.writeFailures
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	entries, err := o.log.List(ctx, decisionlog.Filter{})
+	entries, err := o.log.read(ctx)
 	if err != nil {
 		o.logger.Error("Reading the decision log for outcome metrics", "err", err)
 		return

@@ -83,7 +83,7 @@ func TestOutcomesCountWriteFailures(t *testing.T) {
 	c.WriteFailed()
 	c.WriteFailed()
 	log.Close() // a closed file log still lists; make the list fail instead
-	c.log = unreadableLog{}
+	c.log = newLogCache(unreadableLog{})
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(c)
 	mfs, err := reg.Gather()
