@@ -13,10 +13,10 @@ import (
 // so a scrape reads only the entries appended since the last one instead
 // of decoding the whole log with every result's evidence (145 ms and 75 MB
 // per scrape at 10,000 entries in DuckDB, against 6.4 ms incrementally; see
-// docs/performance.md). It
-// rereads everything every fullEvery, which is how entries that retention
-// deleted leave it (retention runs hourly) and how an entry another writer
-// stored under an id this cache had already passed gets in.
+// docs/performance.md). It rereads everything every fullEvery, which is how
+// entries that retention deleted leave it (retention runs hourly) and how
+// an entry another writer stored under an id this cache had already passed
+// gets in.
 type logCache struct {
 	log       decisionlog.Log
 	fullEvery time.Duration
