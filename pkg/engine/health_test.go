@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liftgate/liftgate/pkg/engine"
 	"github.com/liftgate/liftgate/pkg/events"
 	"github.com/liftgate/liftgate/pkg/events/duckdb"
 	"github.com/liftgate/liftgate/pkg/plan"
@@ -71,19 +72,19 @@ func healthStore(t *testing.T, evs ...[]events.Event) *duckdb.Store {
 	return s
 }
 
-func analyzeAt(t *testing.T, p *plan.Plan, src events.Source, opts Options) *Result {
+func analyzeAt(t *testing.T, p *plan.Plan, src events.Source, opts engine.Options) *engine.Result {
 	t.Helper()
 	if opts.At.IsZero() {
 		opts.At = hoursAfterStart(48)
 	}
-	r, err := Analyze(context.Background(), p, src, opts)
+	r, err := engine.Analyze(context.Background(), p, src, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-func findCheck(h *HealthResult, name string) *HealthCheck {
+func findCheck(h *engine.HealthResult, name string) *engine.HealthCheck {
 	for i := range h.Checks {
 		if h.Checks[i].Name == name {
 			return &h.Checks[i]
@@ -93,13 +94,13 @@ func findCheck(h *HealthResult, name string) *HealthCheck {
 }
 
 func TestHealthCleanDataIsOK(t *testing.T) {
-	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents()), Options{})
+	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents()), engine.Options{})
 	h := r.Health
-	if h == nil || h.Status != HealthOK {
+	if h == nil || h.Status != engine.HealthOK {
 		t.Fatalf("health = %+v, want ok", h)
 	}
 	for _, c := range h.Checks {
-		if c.Status != HealthOK || c.Count != 0 {
+		if c.Status != engine.HealthOK || c.Count != 0 {
 			t.Errorf("check %s %s on clean data: %s", c.Name, c.Status, c.Message)
 		}
 	}
@@ -132,15 +133,15 @@ func unknownArmEvents(n int) []events.Event {
 
 func TestHealthBlockWithholdsVerdicts(t *testing.T) {
 	// 12 of 412 exposures (2.9%) name no planned arm: above the 1% default.
-	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents(), unknownArmEvents(12)), Options{})
+	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents(), unknownArmEvents(12)), engine.Options{})
 	c := findCheck(r.Health, plan.CheckUnknownArm)
-	if c == nil || c.Status != HealthBlock || c.Count != 12 || c.Total != 412 || len(c.Examples) != events.DefaultHealthExamples {
+	if c == nil || c.Status != engine.HealthBlock || c.Count != 12 || c.Total != 412 || len(c.Examples) != events.DefaultHealthExamples {
 		t.Fatalf("unknown_arm check = %+v, want block with 12 of 412 and 5 examples", c)
 	}
 	if c.Examples[0].ID != "bad00" || c.Examples[0].Value != "treatmnet" {
 		t.Errorf("first example = %+v, want bad00 with treatmnet", c.Examples[0])
 	}
-	if r.Health.Status != HealthBlock {
+	if r.Health.Status != engine.HealthBlock {
 		t.Errorf("status = %s, want block", r.Health.Status)
 	}
 	for _, m := range r.Results {
@@ -148,11 +149,11 @@ func TestHealthBlockWithholdsVerdicts(t *testing.T) {
 			t.Errorf("%s: verdict %s (%s), want insufficient_data naming unknown_arm", m.Metric, m.Verdict, m.Reason)
 		}
 	}
-	if r.Decision.Action != ActionHold || !strings.Contains(r.Decision.Reasons[0], "unknown arm") && !strings.Contains(r.Decision.Reasons[0], "arm value the plan does not name") {
+	if r.Decision.Action != engine.ActionHold || !strings.Contains(r.Decision.Reasons[0], "unknown arm") && !strings.Contains(r.Decision.Reasons[0], "arm value the plan does not name") {
 		t.Errorf("decision = %+v, want hold led by the health reason", r.Decision)
 	}
 	var table bytes.Buffer
-	if err := WriteTable(&table, r); err != nil {
+	if err := engine.WriteTable(&table, r); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Data health: BLOCK", "BLOCK unknown_arm: 12 of 412", "e.g. id bad00"} {
@@ -164,8 +165,8 @@ func TestHealthBlockWithholdsVerdicts(t *testing.T) {
 
 func TestHealthWarnKeepsVerdicts(t *testing.T) {
 	p := healthPlan(t, "health:\n  unknown_arm: {warn: 0.001, block: 0.05}\n")
-	r := analyzeAt(t, p, healthStore(t, healthGoodEvents(), unknownArmEvents(12)), Options{})
-	if c := findCheck(r.Health, plan.CheckUnknownArm); c == nil || c.Status != HealthWarn {
+	r := analyzeAt(t, p, healthStore(t, healthGoodEvents(), unknownArmEvents(12)), engine.Options{})
+	if c := findCheck(r.Health, plan.CheckUnknownArm); c == nil || c.Status != engine.HealthWarn {
 		t.Fatalf("unknown_arm check = %+v, want warn under a 5%% block level", c)
 	}
 	for _, m := range r.Results {
@@ -181,19 +182,19 @@ func TestHealthFutureEventsAndProperties(t *testing.T) {
 		{ID: "fut", Name: "purchase", Unit: "u000", Time: future, Properties: map[string]any{"amount": 1}},
 		{ID: "txt", Name: "purchase", Unit: "u002", Time: hoursAfterStart(1), Properties: map[string]any{"amount": "ten"}},
 	}
-	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents(), bad), Options{})
-	if c := findCheck(r.Health, plan.CheckFutureEvents); c == nil || c.Status != HealthWarn || c.Count != 1 || c.Total != 481 || c.Examples[0].ID != "fut" {
+	r := analyzeAt(t, healthPlan(t, ""), healthStore(t, healthGoodEvents(), bad), engine.Options{})
+	if c := findCheck(r.Health, plan.CheckFutureEvents); c == nil || c.Status != engine.HealthWarn || c.Count != 1 || c.Total != 481 || c.Examples[0].ID != "fut" {
 		// 1 of 481 checked events: any future event warns, 1% blocks.
 		t.Errorf("future check = %+v, want one future event of 481, a warning", c)
 	}
-	var nonNumeric *HealthCheck
+	var nonNumeric *engine.HealthCheck
 	for i, c := range r.Health.Checks {
 		if c.Name == plan.CheckProperties && strings.Contains(c.Message, "not a number") {
 			nonNumeric = &r.Health.Checks[i]
 		}
 	}
 	// 1 of 81 purchases: 1.2%, between the 0.1% warn and 5% block levels.
-	if nonNumeric == nil || nonNumeric.Status != HealthWarn || nonNumeric.Count != 1 || nonNumeric.Total != 81 || nonNumeric.Subject != "purchase.amount" {
+	if nonNumeric == nil || nonNumeric.Status != engine.HealthWarn || nonNumeric.Count != 1 || nonNumeric.Total != 81 || nonNumeric.Subject != "purchase.amount" {
 		t.Errorf("non-numeric amount check = %+v, want warn with 1 of 81", nonNumeric)
 	}
 	if r.Health.Watermark == nil || r.Health.Watermark.Equal(future) {
@@ -204,7 +205,7 @@ func TestHealthFutureEventsAndProperties(t *testing.T) {
 func TestSettlingDelayHoldsBackRecentData(t *testing.T) {
 	p := healthPlan(t, "health:\n  settling_delay: 10h\n")
 	at := hoursAfterStart(20) // settled data: the first 10 hours
-	r := analyzeAt(t, p, healthStore(t, healthGoodEvents()), Options{At: at})
+	r := analyzeAt(t, p, healthStore(t, healthGoodEvents()), engine.Options{At: at})
 	if !r.Health.DataEnd.Equal(hoursAfterStart(10)) {
 		t.Errorf("data end = %v, want %v", r.Health.DataEnd, hoursAfterStart(10))
 	}
@@ -217,7 +218,7 @@ func TestSettlingDelayHoldsBackRecentData(t *testing.T) {
 func TestLateBatchFlipIsDetected(t *testing.T) {
 	p := healthPlan(t, "")
 	store := healthStore(t, healthGoodEvents())
-	first := analyzeAt(t, p, store, Options{})
+	first := analyzeAt(t, p, store, engine.Options{})
 	if first.Results[0].Verdict != stats.Inconclusive {
 		t.Fatalf("before the late batch conv is %s, want inconclusive", first.Results[0].Verdict)
 	}
@@ -230,9 +231,9 @@ func TestLateBatchFlipIsDetected(t *testing.T) {
 	if _, err := store.Append(context.Background(), late); err != nil {
 		t.Fatal(err)
 	}
-	again := analyzeAt(t, p, store, Options{At: first.EvaluatedAt, DataEnd: first.Health.DataEnd})
-	changes := CompareResults(first, again)
-	var conv *VerdictChange
+	again := analyzeAt(t, p, store, engine.Options{At: first.EvaluatedAt, DataEnd: first.Health.DataEnd})
+	changes := engine.CompareResults(first, again)
+	var conv *engine.VerdictChange
 	for i := range changes {
 		if changes[i].Metric == "conv" && changes[i].Arm == "treatment" {
 			conv = &changes[i]
@@ -245,10 +246,10 @@ func TestLateBatchFlipIsDetected(t *testing.T) {
 		t.Errorf("change at %v, want the published window's end %v", conv.DataEnd, first.Health.DataEnd)
 	}
 	// Nothing changes without late data, and other windows are not compared.
-	if c := CompareResults(again, analyzeAt(t, p, store, Options{At: first.EvaluatedAt, DataEnd: first.Health.DataEnd})); len(c) != 0 {
+	if c := engine.CompareResults(again, analyzeAt(t, p, store, engine.Options{At: first.EvaluatedAt, DataEnd: first.Health.DataEnd})); len(c) != 0 {
 		t.Errorf("same data, same window: %+v", c)
 	}
-	if c := CompareResults(first, analyzeAt(t, p, store, Options{At: hoursAfterStart(48), DataEnd: hoursAfterStart(5)})); c != nil {
+	if c := engine.CompareResults(first, analyzeAt(t, p, store, engine.Options{At: hoursAfterStart(48), DataEnd: hoursAfterStart(5)})); c != nil {
 		t.Errorf("different windows compared: %+v", c)
 	}
 }
