@@ -38,8 +38,9 @@ func TestDecisionLogEndToEnd(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) {
 		pg := testserver.StartPostgres(t)
 		dir := t.TempDir()
-		cfg := e2e.WriteFile(t, dir, "store.yaml", []byte("dsn: "+pg.DSN(pg.CreateDatabase(t))+"\n"))
-		testDecisionLogEndToEnd(t, dir, "postgres", "--store.type=postgres", "--store.config="+cfg, "--store.create-schema")
+		// The liftgate CLI's store file: its type picks the store.
+		cfg := e2e.WriteFile(t, dir, "store.yaml", []byte("type: postgres\npostgres:\n  dsn: "+pg.DSN(pg.CreateDatabase(t))+"\n"))
+		testDecisionLogEndToEnd(t, dir, "postgres", "--store.config="+cfg, "--store.create-schema")
 	})
 	t.Run("dir", func(t *testing.T) {
 		dir := t.TempDir()

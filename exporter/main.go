@@ -40,6 +40,7 @@ import (
 const exporterName = "liftgate_exporter"
 
 func main() {
+	var storeTypeSet bool // --store.type given, not defaulted
 	var (
 		metricsPath = kingpin.Flag("web.telemetry-path", "Path under which to expose metrics.").
 				Default("/metrics").String()
@@ -64,11 +65,11 @@ func main() {
 		shardFlag = kingpin.Flag("shard", "Evaluate only the plans of shard i of n (\"i/n\", 0 <= i < n), by a stable hash of the plan id.").
 				Default("").String()
 
-		storeType = kingpin.Flag("store.type", "Event store: duckdb (embedded, owned by this process), clickhouse or postgres.").
-				Default(stores.TypeDuckDB).Enum(stores.TypeDuckDB, stores.TypeClickHouse, stores.TypePostgres)
+		storeType = kingpin.Flag("store.type", "Event store: duckdb (embedded, owned by this process), clickhouse or postgres. With a --store.config in the CLI's store-file format (type: ...), the file's type.").
+				Default(stores.TypeDuckDB).IsSetByUser(&storeTypeSet).Enum(stores.TypeDuckDB, stores.TypeClickHouse, stores.TypePostgres)
 		storePath = kingpin.Flag("store.path", "DuckDB database file (created if absent); --store.type=duckdb.").
 				Default("liftgate.duckdb").String()
-		storeConfig = kingpin.Flag("store.config", "YAML connection config for --store.type=clickhouse or postgres.").
+		storeConfig = kingpin.Flag("store.config", "YAML store config: the liftgate CLI's --store file (type: clickhouse or postgres and its block), or the store's own block with --store.type.").
 				String()
 		createSchema = kingpin.Flag("store.create-schema", "Create liftgate's events table in a SQL store when missing (needed to ingest into it).").
 				Bool()
@@ -126,7 +127,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, err := stores.Open(ctx, stores.Config{Type: *storeType, Path: *storePath, DuckDBMemoryMiB: *duckdbMemory,
+	typ := *storeType
+	if !storeTypeSet && *storeConfig != "" {
+		typ = "" // the config file says
+	}
+	store, err := stores.Open(ctx, stores.Config{Type: typ, Path: *storePath, DuckDBMemoryMiB: *duckdbMemory,
 		ConfigFile: *storeConfig, CreateSchema: *createSchema})
 	if err != nil {
 		fatal(logger, "Cannot open the event store", err)

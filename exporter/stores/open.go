@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"os"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/liftgate/liftgate/exporter/server"
 	"github.com/liftgate/liftgate/pkg/events"
 	"github.com/liftgate/liftgate/pkg/events/clickhouse"
 	"github.com/liftgate/liftgate/pkg/events/duckdb"
 	"github.com/liftgate/liftgate/pkg/events/postgres"
+	"github.com/liftgate/liftgate/pkg/events/storeconfig"
 )
 
 // Store types accepted by --store.type.
@@ -24,12 +27,16 @@ const (
 
 // Config selects and configures the store.
 type Config struct {
+	// Type is duckdb, clickhouse or postgres; empty means the type the
+	// config file names (duckdb without a config file).
 	Type string
 	// Path is the DuckDB file (TypeDuckDB).
 	Path string
 	// DuckDBMemoryMiB caps DuckDB's memory (0: the store's default).
 	DuckDBMemoryMiB int
-	// ConfigFile is the ClickHouse or PostgreSQL YAML config.
+	// ConfigFile is the ClickHouse or PostgreSQL YAML config: the CLI's
+	// store file (its type: decides the store when Type is empty), or the
+	// store's own block typed by Type.
 	ConfigFile string
 	// CreateSchema creates liftgate's events table in a SQL store when it
 	// is missing, so the exporter can ingest into it.
@@ -53,6 +60,9 @@ func (s *Store) Close() error { return s.Source.Close() }
 // reconnected on demand, so the exporter starts (and serves its gates as
 // hold) while the database is still coming up.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Type == "" && cfg.ConfigFile == "" {
+		cfg.Type = TypeDuckDB
+	}
 	switch cfg.Type {
 	case TypeDuckDB:
 		if cfg.Path == "" {
@@ -63,16 +73,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		return &Store{Source: s, Writer: duckdbWriter{s}, duck: s}, nil
-	case TypeClickHouse, TypePostgres:
-		data, err := readConfig(cfg)
+	case "", TypeClickHouse, TypePostgres:
+		sc, err := readConfig(cfg)
 		if err != nil {
 			return nil, err
 		}
-		open, healthChecks, err := sqlOpener(cfg, data)
-		if err != nil {
-			return nil, err
-		}
-		l := &lazySource{name: cfg.Type, open: open}
+		open, healthChecks := sqlOpener(cfg, sc)
+		l := &lazySource{name: sc.Type, open: open}
 		if healthChecks {
 			return &Store{Source: lazyHealthSource{l}, Writer: l, lazy: l}, nil
 		}
@@ -81,37 +88,71 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return nil, fmt.Errorf("--store.type: expected duckdb, clickhouse or postgres, got %q", cfg.Type)
 }
 
-func readConfig(cfg Config) ([]byte, error) {
+// readConfig reads --store.config in either format: the store file the
+// liftgate CLI reads with --store (type: plus a clickhouse: or postgres:
+// block, mapping presets allowed), or the store's own block alone, typed
+// by --store.type. It is validated now, so a typo fails at startup, not at
+// the first evaluation.
+func readConfig(cfg Config) (storeconfig.Config, error) {
 	if cfg.ConfigFile == "" {
-		return nil, fmt.Errorf("--store.config: required with --store.type=%s (a YAML file with dsn or addr/database/user)", cfg.Type)
+		return storeconfig.Config{}, fmt.Errorf("--store.config: required with --store.type=%s (a YAML file with dsn or addr/database/user)", cfg.Type)
 	}
 	data, err := os.ReadFile(cfg.ConfigFile)
 	if err != nil {
-		return nil, fmt.Errorf("--store.config: %w", err)
+		return storeconfig.Config{}, fmt.Errorf("--store.config: %w", err)
 	}
-	return data, nil
-}
-
-// sqlOpener validates the config now (a typo fails at startup, not at the
-// first evaluation) and returns how to connect and whether the store runs
-// data-health checks.
-func sqlOpener(cfg Config, data []byte) (func(context.Context) (sqlSource, error), bool, error) {
+	if hasTypeKey(data) {
+		sc, err := storeconfig.Parse(data)
+		if err != nil {
+			return storeconfig.Config{}, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
+		}
+		if cfg.Type != "" && cfg.Type != sc.Type {
+			return storeconfig.Config{}, fmt.Errorf("--store.type=%s, but %s says type: %s", cfg.Type, cfg.ConfigFile, sc.Type)
+		}
+		return sc, nil
+	}
+	sc := storeconfig.Config{Type: cfg.Type}
 	switch cfg.Type {
 	case TypeClickHouse:
 		c, err := clickhouse.ParseConfig(data)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
+			return storeconfig.Config{}, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
 		}
-		open := func(ctx context.Context) (*clickhouse.Source, error) { return clickhouse.Open(ctx, c) }
-		return connector(open, cfg.CreateSchema), runsHealthChecks((*clickhouse.Source)(nil)), nil
-	default:
+		sc.ClickHouse = &c
+	case TypePostgres:
 		c, err := postgres.ParseConfig(data)
 		if err != nil {
-			return nil, false, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
+			return storeconfig.Config{}, fmt.Errorf("%s: %w", cfg.ConfigFile, err)
 		}
-		open := func(ctx context.Context) (*postgres.Source, error) { return postgres.Open(ctx, c) }
-		return connector(open, cfg.CreateSchema), runsHealthChecks((*postgres.Source)(nil)), nil
+		sc.Postgres = &c
+	default:
+		return storeconfig.Config{}, fmt.Errorf("--store.type: required with %s, which has no type: key (clickhouse or postgres)", cfg.ConfigFile)
 	}
+	return sc, nil
+}
+
+// hasTypeKey reports whether data is a YAML mapping with a top-level type
+// key: the store-file format. The stores' own configurations have none.
+func hasTypeKey(data []byte) bool {
+	var top map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return false
+	}
+	_, ok := top["type"]
+	return ok
+}
+
+// sqlOpener returns how to connect to the configured SQL store and whether
+// it runs data-health checks.
+func sqlOpener(cfg Config, sc storeconfig.Config) (func(context.Context) (sqlSource, error), bool) {
+	if sc.Type == TypeClickHouse {
+		c := *sc.ClickHouse
+		open := func(ctx context.Context) (*clickhouse.Source, error) { return clickhouse.Open(ctx, c) }
+		return connector(open, cfg.CreateSchema), runsHealthChecks((*clickhouse.Source)(nil))
+	}
+	c := *sc.Postgres
+	open := func(ctx context.Context) (*postgres.Source, error) { return postgres.Open(ctx, c) }
+	return connector(open, cfg.CreateSchema), runsHealthChecks((*postgres.Source)(nil))
 }
 
 // schemaSource is a SQL store that can create liftgate's own tables.

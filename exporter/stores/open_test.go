@@ -132,3 +132,48 @@ func TestSQLStoresKeepTheirHealthInterface(t *testing.T) {
 		}
 	}
 }
+
+// The exporter reads the liftgate CLI's store file too: its type: picks the
+// store when --store.type is not given, and must agree when it is.
+func TestOpenReadsTheCLIStoreFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	cliFile := write("store.yaml", "type: postgres\npostgres:\n  dsn: postgres://liftgate:s3cret@127.0.0.1:1/events\n")
+	s, err := Open(context.Background(), Config{ConfigFile: cliFile})
+	if err != nil {
+		t.Fatalf("the CLI's store file: %v", err)
+	}
+	if s.Source.Name() != TypePostgres {
+		t.Errorf("store %q, want postgres from the file's type", s.Source.Name())
+	}
+	_ = s.Close()
+	if s, err := Open(context.Background(), Config{Type: TypePostgres, ConfigFile: cliFile}); err != nil {
+		t.Errorf("--store.type agreeing with the file: %v", err)
+	} else {
+		_ = s.Close()
+	}
+	legacy := write("pg.yaml", "dsn: postgres://liftgate@127.0.0.1:1/events\n")
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Type: TypeClickHouse, ConfigFile: cliFile}, "says type: postgres"},
+		{Config{ConfigFile: legacy}, "--store.type: required"},
+		{Config{ConfigFile: write("typo.yaml", "type: postgres\npostgres:\n  dsn: postgres://x@h/db\n  tabel: events\n")}, "tabel"},
+		{Config{ConfigFile: write("pw.yaml", "type: clickhouse\nclickhouse:\n  addr: h:9000\n  password: hunter2\n  mapping: {preset: nope}\n")}, "preset"},
+	} {
+		_, err := Open(context.Background(), c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Open(%+v) = %v, want an error mentioning %q", c.cfg, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("error shows the password: %v", err)
+		}
+	}
+}
