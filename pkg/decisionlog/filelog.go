@@ -136,23 +136,19 @@ func (l *FileLog) Append(ctx context.Context, entries ...Entry) ([]Entry, error)
 		return nil, errors.New("decisionlog: log is closed")
 	}
 	now := l.now().UTC()
-	out := make([]Entry, len(entries))
+	out, err := Prepare(entries, now)
+	if err != nil {
+		return nil, fmt.Errorf("decisionlog: %w", err)
+	}
 	var buf bytes.Buffer
-	for i, e := range entries {
-		e.ID, e.RecordedAt = l.nextID+uint64(i), now
-		if e.Reasons == nil {
-			e.Reasons = []string{}
-		}
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("decisionlog: entry %d: %w", i, err)
-		}
-		line, err := json.Marshal(e)
+	for i := range out {
+		out[i].ID = l.nextID + uint64(i)
+		line, err := json.Marshal(out[i])
 		if err != nil {
 			return nil, fmt.Errorf("decisionlog: entry %d: encoding: %w", i, err)
 		}
 		buf.Write(line)
 		buf.WriteByte('\n')
-		out[i] = e
 	}
 	f, err := l.open(now.Format(time.DateOnly))
 	if err != nil {

@@ -64,7 +64,7 @@ func (l *DecisionLog) Append(ctx context.Context, entries ...decisionlog.Entry) 
 	if err := l.usable(ctx, op); err != nil {
 		return nil, err
 	}
-	out, err := prepareDecisions(entries, l.now().UTC())
+	out, err := decisionlog.Prepare(entries, l.now().UTC())
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %s: %w", op, err)
 	}
@@ -182,26 +182,4 @@ func (l *DecisionLog) usable(ctx context.Context, op string) error {
 		return l.src.wrap(ctx, ctx, op, err)
 	}
 	return nil
-}
-
-// prepareDecisions validates and stamps a batch before anything is written:
-// one bad entry fails the whole batch, naming the entry and its field.
-// Encoding is tried here too, since it fails only on values JSON cannot
-// hold (a NaN, a year after 9999), so a failed batch never reaches SQL.
-func prepareDecisions(entries []decisionlog.Entry, now time.Time) ([]decisionlog.Entry, error) {
-	out := make([]decisionlog.Entry, len(entries))
-	for i, e := range entries {
-		e.ID, e.RecordedAt = 0, now
-		if e.Reasons == nil {
-			e.Reasons = []string{}
-		}
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, err)
-		}
-		if _, err := json.Marshal(e); err != nil {
-			return nil, fmt.Errorf("entry %d: encoding: %w", i, err)
-		}
-		out[i] = e
-	}
-	return out, nil
 }

@@ -80,16 +80,9 @@ func (l *DecisionLog) Append(ctx context.Context, entries ...decisionlog.Entry) 
 		return []decisionlog.Entry{}, nil
 	}
 	now := l.now().UTC()
-	out := make([]decisionlog.Entry, len(entries))
-	for i, e := range entries {
-		e.RecordedAt = now
-		if e.Reasons == nil {
-			e.Reasons = []string{}
-		}
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("duckdb: decision log: entry %d: %w", i, err)
-		}
-		out[i] = e
+	out, err := decisionlog.Prepare(entries, now)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: decision log: %w", err)
 	}
 
 	tx, err := l.s.db.BeginTx(ctx, nil)
