@@ -180,5 +180,5 @@ func (f Filter) Match(e *Entry) bool {
 	return (f.Experiment == "" || e.Experiment == f.Experiment) &&
 		(f.Kind == "" || e.Kind == f.Kind) &&
 		(f.Since.IsZero() || !e.Time.Before(f.Since)) &&
-		e.ID > f.AfterID
+		(f.AfterID == 0 || e.ID > f.AfterID)
 }
