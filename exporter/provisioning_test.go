@@ -74,8 +74,11 @@ func dig(v any, path ...any) any {
 // Flagger webhook answers what Flagger must see for that decision.
 func checkProvisioning(t *testing.T, exporterURL string, prom *e2e.Prometheus, experiment, decision string) {
 	t.Helper()
+	// {{args.stage}} is its default, "": the gate of the stage in force,
+	// whose decision is the one given.
 	subst := strings.NewReplacer(
 		"{{args.experiment}}", experiment, "{{ variables.experiment }}", experiment,
+		"{{args.stage}}", "",
 		"{{args.exporter}}", exporterURL, "http://liftgate-exporter.monitoring:9781", exporterURL)
 	queries := 0
 	for _, doc := range append(provisioningDocs(t, "argo-rollouts"), provisioningDocs(t, "flagger")...) {

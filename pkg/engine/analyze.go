@@ -168,6 +168,7 @@ func Analyze(ctx context.Context, p *plan.Plan, src events.Source, opts Options)
 		}
 	}
 	res.Decision = holdOnHealth(res.Health, decide(p, schedule, at, a, res.Results))
+	res.StageGates = stageGates(p, schedule, at, a, res.Results, res.Health)
 	return res, nil
 }
 

@@ -31,9 +31,17 @@ func notStarted(p *plan.Plan, res *Result, schedule []plan.ScheduledStage) *Resu
 			res.Results = append(res.Results, r)
 		}
 	}
-	res.Decision = Decision{Stage: schedule[0].Name, Action: ActionHold, Reasons: []string{reason}}
-	if len(schedule) > 1 {
-		res.Decision.NextStage = schedule[1].Name
+	// Every stage holds; the first is the one in force.
+	hold := func(i int) Decision {
+		d := Decision{Stage: schedule[i].Name, Action: ActionHold, Reasons: []string{reason}}
+		if i+1 < len(schedule) {
+			d.NextStage = schedule[i+1].Name
+		}
+		return d
 	}
+	for i, s := range schedule {
+		res.StageGates = append(res.StageGates, StageGate{Stage: s.Name, Decision: hold(i)})
+	}
+	res.Decision = hold(0)
 	return res
 }

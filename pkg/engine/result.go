@@ -29,6 +29,11 @@ type Result struct {
 	Stages          []StageUnits   `json:"stages"`
 	Results         []MetricResult `json:"results"`
 	Decision        Decision       `json:"decision"`
+	// StageGates answer, for every scheduled stage in schedule order, "may
+	// this stage end now?", so a rollout controller can gate each traffic
+	// increase on the stage it is in rather than on the one the schedule
+	// says is in force. Decision is the gate of the stage in force.
+	StageGates []StageGate `json:"stage_gates"`
 	// Traffic is the telemetry traffic-split check (see traffic.go); absent
 	// when the plan names no request counter or no telemetry source is set.
 	Traffic *TrafficResult `json:"traffic,omitempty"`
@@ -119,6 +124,13 @@ const (
 	ActionHold     = "hold"
 	ActionRollback = "rollback"
 )
+
+// StageGate is the gate of one stage: proceed means the stage may end
+// (Decision.NextStage is the stage after it, empty after the last).
+type StageGate struct {
+	Stage    string   `json:"stage"`
+	Decision Decision `json:"decision"`
+}
 
 // Decision is the stage gate's answer with the reasons behind it.
 type Decision struct {

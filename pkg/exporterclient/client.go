@@ -137,6 +137,21 @@ func (c *Client) Gate(ctx context.Context, id string) (*Gate, error) {
 	return &g, nil
 }
 
+// StageGate returns the gate of one stage of experiment id: may stage end
+// now? A controller names the stage it is in, so a traffic increase waits
+// on that stage's duration and unit gates rather than on the stage the
+// plan's schedule has in force. An empty stage is the stage in force, as
+// Gate. A stage the plan does not have is an *APIError with status 400.
+func (c *Client) StageGate(ctx context.Context, id, stage string) (*Gate, error) {
+	q := url.Values{}
+	q.Set("stage", stage)
+	var g Gate
+	if err := c.get(ctx, expand(PathGate, id)+"?"+q.Encode(), &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
 // expand fills the {id} placeholder with a path-escaped id.
 func expand(path, id string) string {
 	return strings.Replace(path, "{id}", url.PathEscape(id), 1)

@@ -156,3 +156,36 @@ func TestIDIsPathEscaped(t *testing.T) {
 		t.Errorf("path = %q, want the id escaped as one segment", got)
 	}
 }
+
+func TestStageGateBindsTheStageAsAQueryParameter(t *testing.T) {
+	var gotPath string
+	var gotStage []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotPath, gotStage = r.URL.EscapedPath(), r.URL.Query()["stage"]
+		if r.URL.Query().Get("stage") == "nope" {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(ErrorBody{Error: `stage: "nope" is not a stage of plan a/b; expected one of canary, ramp-5, half`})
+			return
+		}
+		_ = json.NewEncoder(w).Encode(Gate{Experiment: "a/b", Stage: r.URL.Query().Get("stage"), NextStage: "half", Decision: "proceed", Proceed: true})
+	}))
+	defer srv.Close()
+	c, _ := New(srv.URL, "")
+	// A stage name with characters that mean something in a query string
+	// must arrive as one value, not as extra parameters.
+	g, err := c.StageGate(context.Background(), "a/b", "ramp 5&stage=half")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotPath != "/api/v1/gates/a%2Fb" || len(gotStage) != 1 || gotStage[0] != "ramp 5&stage=half" {
+		t.Errorf("path %q, stage %q: want the id escaped as one segment and the stage as one query value", gotPath, gotStage)
+	}
+	if g.Stage != "ramp 5&stage=half" || !g.Proceed || g.NextStage != "half" {
+		t.Errorf("gate = %+v, want the server's answer decoded", g)
+	}
+	_, err = c.StageGate(context.Background(), "a/b", "nope")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || apiErr.Message == "" {
+		t.Errorf("unknown stage: err = %v, want a 400 APIError with the server's message", err)
+	}
+}

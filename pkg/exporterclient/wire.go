@@ -68,6 +68,8 @@ type ErrorBody struct {
 // shape rollout controllers can test with one expression, e.g. Argo
 // Rollouts' web provider with jsonPath "{$.decision}" and successCondition
 // `result == "proceed"`.
+// With ?stage=NAME it is the gate of that stage (Stage is NAME): may the
+// rollout leave NAME now?
 type Gate struct {
 	Experiment string `json:"experiment"`
 	PlanHash   string `json:"plan_hash"`
