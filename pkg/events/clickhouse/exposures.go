@@ -45,7 +45,7 @@ GROUP BY _lg_k_status, _lg_k_arm, _lg_k_stage, _lg_k_segment, _lg_k_bucket`
 		}
 		switch status {
 		case statusAssigned:
-			out.Groups = append(out.Groups, events.GroupCount{GroupKey: groupKey(sc, arm, stage, segment, bucket), Units: units})
+			out.Groups = append(out.Groups, events.GroupCount{GroupKey: events.NewGroupKey(sc, arm, stage, segment, bucket), Units: units})
 		case statusMulti:
 			out.MultiArmUnits = units
 		case statusUnknown:
@@ -56,7 +56,7 @@ GROUP BY _lg_k_status, _lg_k_arm, _lg_k_stage, _lg_k_segment, _lg_k_bucket`
 	if err != nil {
 		return events.ExposureCounts{}, err
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out.Groups, func(a, b events.GroupCount) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }

@@ -57,13 +57,13 @@ func (s *Source) MetricSums(ctx context.Context, sc events.Scope, m events.Metri
 				return fmt.Errorf("sums overflow float64 in arm %q (property values too large)", arm)
 			}
 		}
-		out = append(out, events.GroupSums{GroupKey: groupKey(sc, arm, stage, segment, bucket), Sums: a})
+		out = append(out, events.GroupSums{GroupKey: events.NewGroupKey(sc, arm, stage, segment, bucket), Sums: a})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out, func(a, b events.GroupSums) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }

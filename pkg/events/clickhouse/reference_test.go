@@ -141,7 +141,7 @@ func refExposures(evs []events.Event, sc events.Scope) events.ExposureCounts {
 	for k, n := range counts {
 		out.Groups = append(out.Groups, events.GroupCount{GroupKey: k, Units: n})
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out.Groups, func(a, b events.GroupCount) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out
 }

@@ -44,7 +44,7 @@ GROUP BY status`
 		switch status.String {
 		case statusAssigned:
 			out.Groups = append(out.Groups, events.GroupCount{
-				GroupKey: groupKey(sc, arm.String, stage.Int64, segment.String, bucket.Int64),
+				GroupKey: events.NewGroupKey(sc, arm.String, stage.Int64, segment.String, bucket.Int64),
 				Units:    units,
 			})
 		case statusMulti:
@@ -56,7 +56,7 @@ GROUP BY status`
 	if err := rows.Err(); err != nil {
 		return events.ExposureCounts{}, fmt.Errorf("duckdb: exposures of %q: %w", sc.Experiment, err)
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out.Groups, func(a, b events.GroupCount) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }

@@ -60,7 +60,7 @@ func (s *Store) MetricSums(ctx context.Context, sc events.Scope, m events.Metric
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("duckdb: %s metric of %q: %w", m.Kind, sc.Experiment, err)
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out, func(a, b events.GroupSums) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }

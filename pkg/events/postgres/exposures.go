@@ -43,7 +43,7 @@ GROUP BY status`
 		switch status {
 		case statusAssigned:
 			out.Groups = append(out.Groups, events.GroupCount{
-				GroupKey: groupKey(sc, deref(arm), derefInt(stage), deref(segment), derefInt(bucket)),
+				GroupKey: events.NewGroupKey(sc, deref(arm), derefInt(stage), deref(segment), derefInt(bucket)),
 				Units:    units,
 			})
 		case statusMulti:
@@ -56,7 +56,7 @@ GROUP BY status`
 	if err != nil {
 		return events.ExposureCounts{}, err
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out.Groups, func(a, b events.GroupCount) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }

@@ -69,7 +69,7 @@ func (s *Source) MetricSums(ctx context.Context, sc events.Scope, m events.Metri
 			f[i] = v
 		}
 		out = append(out, events.GroupSums{
-			GroupKey: groupKey(sc, arm, stage, segment, bucket),
+			GroupKey: events.NewGroupKey(sc, arm, stage, segment, bucket),
 			Sums: stats.ArmSums{N: float64(n), SumY: f[0], SumY2: f[1], SumD: f[2], SumD2: f[3], SumYD: f[4],
 				SumX: f[5], SumX2: f[6], SumXY: f[7]},
 		})
@@ -78,7 +78,7 @@ func (s *Source) MetricSums(ctx context.Context, sc events.Scope, m events.Metri
 	if err != nil {
 		return nil, err
 	}
-	cmp := compareKeys(sc)
+	cmp := events.CompareGroupKeys(sc)
 	slices.SortFunc(out, func(a, b events.GroupSums) int { return cmp(a.GroupKey, b.GroupKey) })
 	return out, nil
 }
