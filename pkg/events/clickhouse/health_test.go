@@ -1,11 +1,11 @@
 package clickhouse
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/liftgate/liftgate/internal/healthfixture"
 	"github.com/liftgate/liftgate/internal/testserver"
 	"github.com/liftgate/liftgate/pkg/events"
 )
@@ -17,76 +17,18 @@ import (
 const plainEventsDDL = "CREATE TABLE events (id String, event String, unit_id String, ts DateTime('UTC'), properties String) " +
 	"ENGINE = MergeTree() PARTITION BY toYYYYMM(ts) ORDER BY (event, unit_id, ts, id)"
 
-// hAt is t0 plus h hours (whole seconds: 18.16 stores seconds).
-func hAt(h float64) time.Time {
-	return t0.Add(time.Duration(h * float64(time.Hour))).Truncate(time.Second)
-}
+// TestSpillSettings (settings_test.go) loads the shared faulty dataset
+// through these names.
+func hAt(h float64) time.Time             { return healthfixture.At(h) }
+func healthScope() events.Scope           { return healthfixture.Scope() }
+func healthRequest() events.HealthRequest { return healthfixture.Request() }
+func goodHealthEvents() []events.Event    { return healthfixture.GoodEvents() }
+func faultyHealthEvents() []events.Event  { return healthfixture.FaultyEvents() }
 
-// healthScope reads the unit from the "account" property, so an exposure
-// can lack its unit (the unit column is never empty).
-func healthScope() events.Scope {
-	sc := baseScope()
-	sc.Unit = "account"
-	sc.End = hAt(240)
-	return sc
-}
-
-func healthRequest() events.HealthRequest {
-	return events.HealthRequest{
-		Events:     []string{"purchase"},
-		Properties: []events.EventValue{{Event: "purchase", Property: "amount"}},
-		Now:        hAt(240),
-		ClockSkew:  5 * time.Minute,
-	}
-}
-
-// goodHealthEvents are 20 units, alternating arms, each with one purchase.
-func goodHealthEvents() []events.Event {
-	var evs []events.Event
-	for i := range 20 {
-		unit := fmt.Sprintf("u%02d", i)
-		arm := []string{"control", "treatment"}[i%2]
-		evs = append(evs,
-			ev("x-"+unit, "exposure", unit, hAt(float64(i)), map[string]any{"experiment": "exp1", "arm": arm, "account": unit}),
-			ev("p-"+unit, "purchase", unit, hAt(float64(i)+1), map[string]any{"amount": 10 + i, "account": unit}),
-		)
-	}
-	return evs
-}
-
-// faultyHealthEvents inject one or more of each fault, the same as the
-// DuckDB store's test, so both stores must report the same numbers.
-func faultyHealthEvents() []events.Event {
-	exp := func(id, unit string, h float64, props map[string]any) events.Event {
-		props["experiment"] = "exp1"
-		if unit != "" {
-			props["account"] = unit
-		}
-		return ev(id, "exposure", "someone", hAt(h), props)
-	}
-	buy := func(id string, h float64, props map[string]any) events.Event {
-		props["account"] = "u03"
-		return ev(id, "purchase", "u03", hAt(h), props)
-	}
-	return []events.Event{
-		exp("unknown-1", "k1", 5, map[string]any{"arm": "treatmnet"}),
-		exp("unknown-2", "k2", 6, map[string]any{"arm": "treatmnet"}),
-		exp("noarm-1", "m1", 7, map[string]any{}),
-		exp("nounit-1", "", 8, map[string]any{"arm": "control"}),
-		exp("multi-1", "u00", 30, map[string]any{"arm": "treatment"}),
-		exp("early-1", "e1", -2, map[string]any{"arm": "control"}),
-		// Another experiment's exposure is not this one's unknown arm.
-		ev("other-1", "exposure", "o1", hAt(9), map[string]any{"experiment": "exp2", "arm": "zzz", "account": "o1"}),
-		buy("future-1", 241, map[string]any{"amount": 1}),
-		buy("skewed-1", 240+1.0/60, map[string]any{"amount": 1}), // within the 5m skew: not future
-		buy("noamount-1", 50, map[string]any{}),
-		buy("textamount-1", 51, map[string]any{"amount": "12.5"}),
-		buy("boolamount-1", 52, map[string]any{"amount": true}),
-	}
-}
-
-// TestHealth runs every scenario against one server, each in its own
-// database.
+// TestHealth runs the data-health scenarios every store shares
+// (internal/healthfixture), those of the stores that keep duplicate ids and
+// take placeholders, then ClickHouse's assignment table, against one
+// server, each in its own database.
 func TestHealth(t *testing.T) {
 	srv := testserver.StartClickHouse(t)
 	newSource := func(t *testing.T) (*Source, string) {
@@ -102,152 +44,32 @@ func TestHealth(t *testing.T) {
 		}
 		return r
 	}
-
-	t.Run("clean data raises nothing", func(t *testing.T) {
-		s, _ := newSource(t)
-		mustInsert(t, s, goodHealthEvents())
-		r := health(t, s, healthScope(), healthRequest())
-		if r.Exposures != 20 || r.ExposedUnits != 20 || r.Events != 40 {
-			t.Errorf("denominators = %d exposures, %d units, %d events; want 20, 20, 40", r.Exposures, r.ExposedUnits, r.Events)
-		}
-		for name, c := range map[string]events.HealthCount{
-			"unknown arm": r.UnknownArm, "missing unit": r.MissingUnit, "missing arm": r.MissingArm,
-			"multi-arm": r.MultiArmUnits, "before start": r.BeforeStart, "future": r.Future, "duplicates": r.Duplicates,
-			"missing amount": r.Properties[0].Missing, "non-numeric amount": r.Properties[0].NonNumeric,
-		} {
-			if c.Count != 0 || len(c.Examples) != 0 {
-				t.Errorf("%s = %+v on clean data", name, c)
+	// The hostile text carries quotes, a comment and the placeholder syntax.
+	hostile := healthfixture.HostileNames(`x'); DROP TABLE events; --\' @p1 {x:String} "`)
+	for _, sc := range append(healthfixture.Scenarios(), healthfixture.DuplicateIDs(), hostile) {
+		t.Run(sc.Name, func(t *testing.T) {
+			s, db := newSource(t)
+			mustInsert(t, s, sc.Events)
+			// Each INSERT makes a part of its own; a MergeTree never
+			// collapses them.
+			for _, id := range sc.Copies {
+				srv.Exec(t, db, "INSERT INTO events SELECT * FROM events WHERE id = ? LIMIT 1", id)
 			}
-		}
-		if !r.DuplicatesChecked {
-			t.Error("a user's ClickHouse table keeps duplicates and the mapping has an id, yet they are not checked")
-		}
-		if want := hAt(20); !r.Watermark.Equal(want) {
-			t.Errorf("watermark = %v, want the last purchase %v", r.Watermark, want)
-		}
-		if r.Properties[0].Events != 20 {
-			t.Errorf("purchases = %d, want 20", r.Properties[0].Events)
-		}
-	})
-
-	t.Run("each fault is detected", func(t *testing.T) {
-		s, _ := newSource(t)
-		mustInsert(t, s, append(goodHealthEvents(), faultyHealthEvents()...))
-		r := health(t, s, healthScope(), healthRequest())
-		// 20 good + unknown 2 + missing arm + missing unit + second arm.
-		if r.Exposures != 25 || r.ExposedUnits != 23 {
-			t.Errorf("exposures %d, exposed units %d; want 25 and 23 (u00-u19, k1, k2, m1)", r.Exposures, r.ExposedUnits)
-		}
-		// Exposures of both experiments in the window (26) and purchases (23).
-		if r.Events != 49 {
-			t.Errorf("checked events = %d, want 49", r.Events)
-		}
-		checkCount(t, "unknown arm", r.UnknownArm, 2, []string{"unknown-1", "unknown-2"})
-		if ex := r.UnknownArm.Examples; len(ex) == 0 || ex[0].Value != "treatmnet" || ex[0].Unit != "k1" || !ex[0].Time.Equal(hAt(5)) {
-			t.Errorf("unknown arm examples = %+v, want unit k1 with value treatmnet at %v first", ex, hAt(5))
-		}
-		checkCount(t, "missing arm", r.MissingArm, 1, []string{"noarm-1"})
-		checkCount(t, "missing unit", r.MissingUnit, 1, []string{"nounit-1"})
-		checkCount(t, "before start", r.BeforeStart, 1, []string{"early-1"})
-		checkCount(t, "future", r.Future, 1, []string{"future-1"})
-		checkCount(t, "missing amount", r.Properties[0].Missing, 1, []string{"noamount-1"})
-		checkCount(t, "non-numeric amount", r.Properties[0].NonNumeric, 2, []string{"textamount-1", "boolamount-1"})
-		if ex := r.Properties[0].NonNumeric.Examples; len(ex) != 2 || ex[0].Value != `"12.5"` || ex[1].Value != "true" {
-			t.Errorf("non-numeric examples = %+v, want the JSON texts \"12.5\" and true", ex)
-		}
-		if r.Properties[0].Events != 23 {
-			t.Errorf("purchases in the window = %d, want 23", r.Properties[0].Events)
-		}
-		if r.MultiArmUnits.Count != 1 || len(r.MultiArmUnits.Examples) != 1 ||
-			r.MultiArmUnits.Examples[0].Unit != "u00" || r.MultiArmUnits.Examples[0].Value != "control,treatment" ||
-			!r.MultiArmUnits.Examples[0].Time.IsZero() {
-			t.Errorf("multi-arm = %+v, want unit u00 with control,treatment and no time", r.MultiArmUnits)
-		}
-		if want := hAt(240 + 1.0/60); !r.Watermark.Equal(want) {
-			t.Errorf("watermark = %v, want %v (the future event must not move it)", r.Watermark, want)
-		}
-		if r.Duplicates.Count != 0 {
-			t.Errorf("duplicates = %+v, none were stored", r.Duplicates)
-		}
-	})
-
-	t.Run("duplicate ids are counted", func(t *testing.T) {
-		s, db := newSource(t)
-		mustInsert(t, s, goodHealthEvents())
-		// p-u02 stored three times, x-u01 twice: 3 surplus rows. Each
-		// INSERT makes a part of its own; a MergeTree never collapses them.
-		srv.Exec(t, db, "INSERT INTO events SELECT * FROM events WHERE id IN ('p-u02', 'x-u01')")
-		srv.Exec(t, db, "INSERT INTO events SELECT * FROM events WHERE id = 'p-u02' LIMIT 1")
-		r := health(t, s, healthScope(), healthRequest())
-		checkCount(t, "duplicates", r.Duplicates, 3, []string{"x-u01", "p-u02"})
-		if ex := r.Duplicates.Examples; len(ex) == 2 && (ex[0].Value != "2 rows" || ex[1].Value != "3 rows" || ex[1].Unit != "u02" || !ex[1].Time.Equal(hAt(3))) {
-			t.Errorf("duplicate examples = %+v, want x-u01 2 rows, then p-u02 (unit u02 at %v) 3 rows", ex, hAt(3))
-		}
-		if r.Events != 43 {
-			t.Errorf("checked events = %d, want 43 rows (40 + 3 copies)", r.Events)
-		}
-		// The duplicated exposure is one unit: no leakage, no unknown arm.
-		if r.MultiArmUnits.Count != 0 || r.UnknownArm.Count != 0 || r.ExposedUnits != 20 {
-			t.Errorf("copies disturb the exposure checks: %+v", r)
-		}
-	})
-
-	t.Run("examples are capped", func(t *testing.T) {
-		s, _ := newSource(t)
-		var evs []events.Event
-		for i := range 9 {
-			evs = append(evs, ev(fmt.Sprintf("bad-%d", i), "exposure", "u", hAt(float64(i)),
-				map[string]any{"experiment": "exp1", "arm": "nope", "account": fmt.Sprintf("u%d", i)}))
-		}
-		mustInsert(t, s, evs)
-		req := healthRequest()
-		req.Examples = 3
-		r := health(t, s, healthScope(), req)
-		checkCount(t, "unknown arm", r.UnknownArm, 9, []string{"bad-0", "bad-1", "bad-2"})
-		req.Examples = 0
-		r = health(t, s, healthScope(), req)
-		if len(r.UnknownArm.Examples) != events.DefaultHealthExamples {
-			t.Errorf("%d examples by default, want %d", len(r.UnknownArm.Examples), events.DefaultHealthExamples)
-		}
-	})
-
-	t.Run("hostile names are inert", func(t *testing.T) {
-		s, db := newSource(t)
-		hostile := `x'); DROP TABLE events; --\' @p1 {x:String} "`
-		mustInsert(t, s, []events.Event{
-			ev("h1", "exposure", "u1", hAt(1), map[string]any{"experiment": hostile, "arm": hostile, "account": "a1"}),
+			want := sc.Want
+			want.DuplicatesChecked = true // a user's table keeps duplicates and the mapping has an id
+			for _, d := range healthfixture.Diff(health(t, s, sc.Scope, sc.Request), want) {
+				t.Error(d)
+			}
+			srv.Exec(t, db, "SELECT count() FROM events") // the table is intact
 		})
-		sc := healthScope()
-		sc.Experiment = hostile
-		req := healthRequest()
-		req.Events = []string{hostile}
-		req.Properties = []events.EventValue{{Event: hostile, Property: hostile}}
-		r := health(t, s, sc, req)
-		checkCount(t, "unknown arm", r.UnknownArm, 1, []string{"h1"})
-		if r.UnknownArm.Examples[0].Value != hostile {
-			t.Errorf("arm value = %q, want %q", r.UnknownArm.Examples[0].Value, hostile)
-		}
-		srv.Exec(t, db, "SELECT count() FROM events") // the table is intact
-	})
+	}
 
-	t.Run("bad requests", func(t *testing.T) {
+	t.Run("bad input", func(t *testing.T) {
 		s, _ := newSource(t)
-		for name, mutate := range map[string]func(*events.HealthRequest){
-			"no now":        func(r *events.HealthRequest) { r.Now = time.Time{} },
-			"negative skew": func(r *events.HealthRequest) { r.ClockSkew = -time.Second },
-			"no property":   func(r *events.HealthRequest) { r.Properties[0].Property = "" },
-			"too many":      func(r *events.HealthRequest) { r.Examples = events.MaxHealthExamples + 1 },
-		} {
-			req := healthRequest()
-			mutate(&req)
-			if _, err := s.Health(testCtx(t), healthScope(), req); err == nil || !strings.Contains(err.Error(), "health request") {
-				t.Errorf("%s: err = %v, want a health request error", name, err)
+		for _, b := range healthfixture.BadInputs() {
+			if _, err := s.Health(testCtx(t), b.Scope, b.Request); err == nil || !strings.Contains(err.Error(), b.ErrorContains) {
+				t.Errorf("%s: err = %v, want one containing %q", b.Name, err, b.ErrorContains)
 			}
-		}
-		sc := healthScope()
-		sc.Arms = nil
-		if _, err := s.Health(testCtx(t), sc, healthRequest()); err == nil || !strings.Contains(err.Error(), "scope: no arms") {
-			t.Errorf("scope without arms: err = %v", err)
 		}
 	})
 
@@ -272,8 +94,12 @@ func TestHealth(t *testing.T) {
 			Table: "experiment_viewed", Unit: "user_id", Time: "timestamp", Experiment: "experiment_id", Variant: "variation_id",
 		}
 		s := openOn(t, srv, db, mapping)
-		mustInsert(t, s, []events.Event{ev("p1", "purchase", "a", hAt(2), map[string]any{"amount": 3})})
-		r := health(t, s, baseScopeUntil(hAt(240)), healthRequest())
+		bought := t0.Add(2 * time.Hour)
+		mustInsert(t, s, []events.Event{ev("p1", "purchase", "a", bought, map[string]any{"amount": 3})})
+		sc := baseScope()
+		req := healthfixture.Request()
+		req.Now = sc.End
+		r := health(t, s, sc, req)
 		if r.Exposures != 5 || r.ExposedUnits != 3 {
 			t.Errorf("exposures %d, units %d; want 5 rows of a, b, c", r.Exposures, r.ExposedUnits)
 		}
@@ -286,26 +112,8 @@ func TestHealth(t *testing.T) {
 		if r.MultiArmUnits.Count != 1 || r.MultiArmUnits.Examples[0].Unit != "b" {
 			t.Errorf("multi-arm = %+v, want b", r.MultiArmUnits)
 		}
-		if r.Events != 1 || !r.Watermark.Equal(hAt(2)) || r.Properties[0].Missing.Count != 0 {
-			t.Errorf("events %d, watermark %v, missing amount %d; want 1 purchase at %v", r.Events, r.Watermark, r.Properties[0].Missing.Count, hAt(2))
+		if r.Events != 1 || !r.Watermark.Equal(bought) || r.Properties[0].Missing.Count != 0 {
+			t.Errorf("events %d, watermark %v, missing amount %d; want 1 purchase at %v", r.Events, r.Watermark, r.Properties[0].Missing.Count, bought)
 		}
 	})
-}
-
-func baseScopeUntil(end time.Time) events.Scope {
-	sc := baseScope()
-	sc.End = end
-	return sc
-}
-
-// checkCount compares a count and the ids of its examples.
-func checkCount(t *testing.T, name string, c events.HealthCount, want int64, ids []string) {
-	t.Helper()
-	var got []string
-	for _, e := range c.Examples {
-		got = append(got, e.ID)
-	}
-	if c.Count != want || strings.Join(got, ",") != strings.Join(ids, ",") {
-		t.Errorf("%s: count %d examples %v; want %d with %v", name, c.Count, got, want, ids)
-	}
 }
