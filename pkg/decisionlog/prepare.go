@@ -28,3 +28,15 @@ func Prepare(entries []Entry, now time.Time) ([]Entry, error) {
 	}
 	return out, nil
 }
+
+// Decode reads an entry a store kept as JSON (the authoritative copy; the
+// store's other columns only narrow its query) and reports whether f keeps
+// it, exactly: a store filters coarsely in SQL where its columns are
+// coarser than the entry (whole seconds, microseconds).
+func Decode(id int64, doc []byte, f Filter) (Entry, bool, error) {
+	var e Entry
+	if err := json.Unmarshal(doc, &e); err != nil {
+		return Entry{}, false, fmt.Errorf("row id %d: entry is not a decision log entry: %w", id, err)
+	}
+	return e, f.Match(&e), nil
+}

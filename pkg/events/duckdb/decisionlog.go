@@ -137,22 +137,23 @@ func (l *DecisionLog) List(ctx context.Context, f decisionlog.Filter) ([]decisio
 	if !f.Since.IsZero() {
 		arg("time >= make_timestamp($%d::BIGINT)", f.Since.UTC().Truncate(time.Microsecond).UnixMicro())
 	}
-	rows, err := l.s.db.QueryContext(ctx, `SELECT entry FROM liftgate_decisions WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
+	rows, err := l.s.db.QueryContext(ctx, `SELECT id, entry FROM liftgate_decisions WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: decision log: %w", err)
 	}
 	defer rows.Close()
 	out := []decisionlog.Entry{}
 	for rows.Next() {
+		var id int64
 		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, fmt.Errorf("duckdb: decision log: %w", err)
 		}
-		var e decisionlog.Entry
-		if err := json.Unmarshal([]byte(doc), &e); err != nil {
-			return nil, fmt.Errorf("duckdb: decision log: a stored entry is not valid JSON: %w", err)
+		e, keep, err := decisionlog.Decode(id, []byte(doc), f)
+		if err != nil {
+			return nil, fmt.Errorf("duckdb: decision log: %w", err)
 		}
-		if f.Match(&e) {
+		if keep {
 			out = append(out, e)
 		}
 	}

@@ -190,14 +190,11 @@ func (l *DecisionLog) List(ctx context.Context, f decisionlog.Filter) ([]decisio
 		if err := rows.Scan(&id, &doc); err != nil {
 			return err
 		}
-		var e decisionlog.Entry
-		if err := json.Unmarshal([]byte(doc), &e); err != nil {
-			return fmt.Errorf("row id %d: entry is not a decision log entry: %w", id, err)
-		}
-		if f.Match(&e) {
+		e, keep, err := decisionlog.Decode(id, []byte(doc), f)
+		if keep {
 			out = append(out, e)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
