@@ -252,3 +252,37 @@ func TestStageGatesJSON(t *testing.T) {
 		t.Errorf("stage_gates JSON %s", data)
 	}
 }
+
+// TestTableListsStageGates: the CLI's table shows each stage's gate with
+// its first reason, and leaves the list out on rollback (every gate says
+// rollback) and for a single-stage plan.
+func TestTableListsStageGates(t *testing.T) {
+	p := mustPlan(t, durationsOnlyPlan)
+	at := p.Start.Add(90 * time.Minute)
+	a, rs := healthyAssignment(600), results(nil)
+	r := &Result{Experiment: p.ID, Decision: decide(p, p.Schedule(), at, a, rs),
+		StageGates: stageGates(p, p.Schedule(), at, a, rs, okHealth())}
+	var b strings.Builder
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Stage gates (may the stage end now?):",
+		"canary       PROCEED: no harm detected; stage canary met its duration and unit gates: proceed to ramp",
+		"ramp         HOLD: stage ramp has run 30m0s of its minimum 2h0m0s",
+		"half         HOLD: stage half begins at 2026-11-01T03:00:00Z",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	r.Decision.Action = ActionRollback
+	b.Reset()
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Stage gates") {
+		t.Errorf("on rollback the table still lists stage gates:\n%s", b.String())
+	}
+}

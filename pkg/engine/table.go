@@ -87,8 +87,30 @@ func WriteTable(w io.Writer, r *Result) error {
 	for _, reason := range r.Decision.Reasons {
 		fmt.Fprintf(&b, "  - %s\n", reason)
 	}
+	writeStageGates(&b, r)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeStageGates lists each stage's own gate ("may it end now?") when the
+// plan has more than one stage: what a controller naming its stage sees.
+// On rollback every gate says rollback, so the decision says it all. The
+// first reason is enough here; the full list is in the JSON.
+func writeStageGates(b *strings.Builder, r *Result) {
+	if len(r.StageGates) < 2 || r.Decision.Action == ActionRollback {
+		return
+	}
+	fmt.Fprintf(b, "\nStage gates (may the stage end now?):\n")
+	for _, g := range r.StageGates {
+		line := fmt.Sprintf("  %-12s %s", g.Stage, strings.ToUpper(g.Decision.Action))
+		if len(g.Decision.Reasons) > 0 {
+			line += ": " + g.Decision.Reasons[0]
+			if n := len(g.Decision.Reasons) - 1; n > 0 {
+				line += fmt.Sprintf(" (+%d more)", n)
+			}
+		}
+		fmt.Fprintln(b, line)
+	}
 }
 
 // num formats a number compactly with about four significant digits.
