@@ -114,7 +114,7 @@ func TestHistoryExportCSVAndSince(t *testing.T) {
 		t.Fatalf("exit %d, %q: want the header only", code, out)
 	}
 	code, _, errOut = runArgs("history", "export", "--exporter", srv.URL, "--since", "yesterday")
-	if code != 1 || !strings.Contains(errOut, "--since") {
-		t.Fatalf("bad --since: exit %d, %q", code, errOut)
+	if code != 2 || !strings.Contains(errOut, "--since") {
+		t.Fatalf("bad --since: exit %d, %q, want a usage error (2)", code, errOut)
 	}
 }

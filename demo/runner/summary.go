@@ -75,7 +75,7 @@ Look at it again:
   prometheus --config.file=%[1]s/prometheus/prometheus.yml --storage.tsdb.path=%[1]s/prometheus/data --web.listen-address=127.0.0.1:9090
   bin/liftgate_exporter --plans.dir=%[1]s/plans --store.path=%[1]s/exporter/events.duckdb --prometheus.url=http://127.0.0.1:9090
   curl -s 'http://127.0.0.1:9781/api/v1/decisions?experiment=%[4]s' | jq .     (the decision log; docs/decision-log.md)
-  bin/liftgate history export --exporter http://127.0.0.1:9781 --format csv
+  bin/liftgate history export --db %[1]s/exporter/events.duckdb --format csv   (with the exporter above stopped)
 
 Point a local Grafana at it through provisioning/ (the plugin built into dist/, the two servers above running):
   mkdir -p /tmp/grafana-plugins && ln -sfn %[3]s/dist /tmp/grafana-plugins/liftgate-rollout-datasource

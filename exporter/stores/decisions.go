@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/liftgate/liftgate/pkg/decisionlog"
-	"github.com/liftgate/liftgate/pkg/events/clickhouse"
-	"github.com/liftgate/liftgate/pkg/events/postgres"
+	"github.com/liftgate/liftgate/pkg/events/storeconfig"
 )
 
 // DecisionLog returns the decision log kept in the store: the
@@ -33,24 +32,7 @@ func (s *Store) DecisionLog(ctx context.Context, opts decisionlog.Options) (deci
 
 // openStoreLog opens the decision log of a connected SQL store.
 func openStoreLog(ctx context.Context, s sqlSource, opts decisionlog.Options) (decisionlog.Log, error) {
-	var (
-		l   decisionlog.Log
-		err error
-	)
-	switch s := s.(type) {
-	case *clickhouse.Source:
-		var cl *clickhouse.DecisionLog
-		if cl, err = s.DecisionLog(ctx, opts); err == nil {
-			l = cl
-		}
-	case *postgres.Source:
-		var pl *postgres.DecisionLog
-		if pl, err = s.DecisionLog(ctx, opts); err == nil {
-			l = pl
-		}
-	default:
-		return nil, fmt.Errorf("the %s store keeps no decision log", s.Name())
-	}
+	l, err := storeconfig.DecisionLog(ctx, s, opts)
 	if err != nil {
 		return nil, fmt.Errorf("decision log: %w", err)
 	}
