@@ -302,3 +302,17 @@ func TestDecisionLogHostileFilterValues(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecisionLogAppend and BenchmarkDecisionLogSync run the shared
+// decision log benchmarks on a real ClickHouse (docs/performance.md).
+func BenchmarkDecisionLogAppend(b *testing.B) {
+	srv := testserver.StartClickHouse(b)
+	_, l := openDecisionLog(b, srv, srv.CreateDatabase(b), decisionlog.Options{})
+	logtest.BenchmarkAppend(b, l)
+}
+
+func BenchmarkDecisionLogSync(b *testing.B) {
+	srv := testserver.StartClickHouse(b)
+	_, l := openDecisionLog(b, srv, srv.CreateDatabase(b), decisionlog.Options{})
+	logtest.BenchmarkSync(b, l)
+}

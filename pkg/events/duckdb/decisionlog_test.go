@@ -71,3 +71,22 @@ func TestDecisionLogBesideEvents(t *testing.T) {
 		t.Fatalf("a negative retention: %v", err)
 	}
 }
+
+// BenchmarkDecisionLogAppend and BenchmarkDecisionLogSync run the shared
+// decision log benchmarks on a DuckDB file (docs/performance.md).
+func BenchmarkDecisionLogAppend(b *testing.B) { logtest.BenchmarkAppend(b, benchDecisionLog(b)) }
+
+func BenchmarkDecisionLogSync(b *testing.B) { logtest.BenchmarkSync(b, benchDecisionLog(b)) }
+
+func benchDecisionLog(b *testing.B) decisionlog.Log {
+	s, err := Open(filepath.Join(b.TempDir(), "events.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	l, err := s.DecisionLog(context.Background(), decisionlog.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l
+}

@@ -358,3 +358,17 @@ func TestDecisionLogHostileFilterValues(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecisionLogAppend and BenchmarkDecisionLogSync run the shared
+// decision log benchmarks on a real PostgreSQL (docs/performance.md).
+func BenchmarkDecisionLogAppend(b *testing.B) {
+	srv := testserver.StartPostgres(b)
+	_, l := openDecisionLog(b, dbConfig(srv, srv.CreateDatabase(b)), decisionlog.Options{})
+	logtest.BenchmarkAppend(b, l)
+}
+
+func BenchmarkDecisionLogSync(b *testing.B) {
+	srv := testserver.StartPostgres(b)
+	_, l := openDecisionLog(b, dbConfig(srv, srv.CreateDatabase(b)), decisionlog.Options{})
+	logtest.BenchmarkSync(b, l)
+}
