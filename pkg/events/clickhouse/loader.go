@@ -229,9 +229,18 @@ func (s *Source) dropStored(ctx context.Context, op string, rows []insertRow) ([
 }
 
 // sendBatch appends rows to one native-protocol batch and sends it.
+//
+// The batch runs under QueryTimeout only, not the caller's cancellation,
+// and that timeout is released a second after Send rather than at once:
+// clickhouse-go's batch.Send stops its context watchdog without waiting
+// for it, so a context that ends right after Send (the deferred cancel, or
+// an ingestion request that finishes) can make the watchdog close the TCP
+// connection Send had already returned to the pool, and the next query on
+// it fails with "use of closed network connection"
+// (ClickHouse/clickhouse-go#2032, open in v2.50).
 func (s *Source) sendBatch(ctx context.Context, op, insert string, rows []insertRow, withID bool) error {
-	qctx, cancel := s.queryContext(ctx)
-	defer cancel()
+	qctx, cancel := s.queryContext(context.WithoutCancel(ctx))
+	defer func() { time.AfterFunc(time.Second, cancel) }()
 	batch, err := s.conn.PrepareBatch(qctx, insert)
 	if err != nil {
 		return s.wrap(ctx, qctx, op, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -110,10 +111,17 @@ func (s *Source) queryContext(ctx context.Context) (context.Context, context.Can
 
 // query runs one statement under the caller's context and QueryTimeout and
 // hands each row to scan. Errors name the source and the operation.
+//
+// A query that fails before its first row because the pooled connection
+// was closed under it (net.ErrClosed: see sendBatch) is sent once more, on
+// another connection: nothing has been read, so nothing is repeated.
 func (s *Source) query(ctx context.Context, op, sql string, args []any, scan func(driver.Rows) error) error {
 	qctx, cancel := s.queryContext(ctx)
 	defer cancel()
 	rows, err := s.conn.Query(qctx, sql, args...)
+	if err != nil && errors.Is(err, net.ErrClosed) && qctx.Err() == nil {
+		rows, err = s.conn.Query(qctx, sql, args...)
+	}
 	if err != nil {
 		return s.wrap(ctx, qctx, op, err)
 	}
