@@ -3,7 +3,6 @@ package collector
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"math"
 	"os/exec"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/liftgate/liftgate/exporter/evaluator"
 	"github.com/liftgate/liftgate/exporter/internal/fixture"
+	"github.com/liftgate/liftgate/pkg/events"
 	"github.com/liftgate/liftgate/pkg/events/duckdb"
 	"github.com/liftgate/liftgate/pkg/stats"
 )
@@ -312,21 +312,16 @@ func BenchmarkScrape100(b *testing.B) {
 	}
 	defer store.Close()
 	dir := b.TempDir()
-	for i := 0; i < 100; i++ {
-		id := fmt.Sprintf("exp-%03d", i)
-		fixture.WritePlan(b, dir, id+".yaml", fixture.PlanYAML(id, start))
-		if _, err := store.Append(context.Background(), fixture.Events(id, start, uint64(i),
-			fixture.Arm{Name: "control", Units: 150, PurchaseRate: 0.1},
-			fixture.Arm{Name: "treatment", Units: 150, PurchaseRate: 0.12})); err != nil {
-			b.Fatal(err)
-		}
-	}
+	ids := fixture.ManyExperiments(b, dir, 100, start, func(evs []events.Event) error {
+		_, err := store.Append(context.Background(), evs)
+		return err
+	})
 	ev, err := evaluator.New(evaluator.Options{PlansDir: dir, Source: store, Now: func() time.Time { return evalAt }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < 100; i++ {
-		ev.EvaluateAt(context.Background(), fmt.Sprintf("exp-%03d", i), evalAt)
+	for _, id := range ids {
+		ev.EvaluateAt(context.Background(), id, evalAt)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(New(ev, nil))
